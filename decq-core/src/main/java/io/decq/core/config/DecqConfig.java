@@ -1,0 +1,40 @@
+package io.decq.core.config;
+
+/**
+ * A whole run configuration: one section per part of the pipeline. Each section is a record with its
+ * own {@code defaults()}; {@code configs/reference.yaml} documents every key.
+ *
+ * @param encoder the frozen encoder (weights, family, preprocessing)
+ * @param queries the detail-condensing queries and their condensers
+ * @param decoder the ViT pixel decoder
+ * @param dit the stage-2 DiT-DH denoiser
+ * @param flow flow matching (time sampling, shift)
+ * @param train the training loop (steps, batch, optimizer, checkpoints)
+ * @param sample sampling from a trained denoiser
+ * @param eval metrics
+ * @param data the image dataset and its augmentations
+ */
+public record DecqConfig(
+    EncoderConfig encoder,
+    QueriesConfig queries,
+    DecoderConfig decoder,
+    DitConfig dit,
+    FlowConfig flow,
+    TrainConfig train,
+    SampleConfig sample,
+    EvalConfig eval,
+    DataConfig data) {
+
+  public static DecqConfig defaults() {
+    return new DecqConfig(
+        EncoderConfig.defaults(),
+        QueriesConfig.defaults(),
+        DecoderConfig.defaults(),
+        DitConfig.defaults(),
+        FlowConfig.defaults(),
+        TrainConfig.defaults(),
+        SampleConfig.defaults(),
+        EvalConfig.defaults(),
+        DataConfig.defaults());
+  }
+}
