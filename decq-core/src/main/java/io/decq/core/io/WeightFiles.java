@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * Reads any weight or array file the project understands into a name -> tensor map, choosing the
  * format by name: {@code .safetensors}, {@code model.safetensors.index.json} (sharded) or a Hugging Face
- * directory. Nested containers flatten to dotted names ({@code {"model": {"w": t}}} is {@code model.w}).
+ * directory, {@code .npz}, {@code .npy}. Nested containers flatten to dotted names ({@code {"model": {"w": t}}} is {@code model.w}).
  */
 public final class WeightFiles {
   private WeightFiles() {}
@@ -23,8 +23,16 @@ public final class WeightFiles {
     if (Files.isDirectory(path) || name.endsWith(".safetensors") || name.endsWith(".index.json")) {
       return SafeTensors.readCheckpoint(path);
     }
+    if (name.endsWith(".npz")) {
+      return Npz.read(path);
+    }
+    if (name.endsWith(".npy")) {
+      Map<String, HostTensor> one = new java.util.LinkedHashMap<>();
+      one.put(name.substring(0, name.length() - 4), Npy.read(path));
+      return one;
+    }
     throw new BadInputException(path + ": unknown weight file type (expected .safetensors, "
-        + "model.safetensors.index.json or a Hugging Face model directory)");
+        + "model.safetensors.index.json, a Hugging Face model directory, .npz or .npy)");
   }
 
   /**
