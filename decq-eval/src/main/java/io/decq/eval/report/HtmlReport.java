@@ -1,13 +1,9 @@
 package io.decq.eval.report;
 
 import com.google.gson.JsonObject;
+import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import io.decq.core.io.AtomicFiles;
-import java.awt.image.BufferedImage;
-import java.awt.image.WritableRaster;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -15,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import javax.imageio.ImageIO;
 
 /**
  * A self-contained HTML report page: inline CSS, images embedded as base64 PNG, charts as inline SVG,
@@ -103,7 +98,7 @@ public final class HtmlReport {
   public HtmlReport image(String caption, RgbImage image) {
     RgbImage shown = shrink(image, MAX_IMAGE_SIDE);
     body.append("<figure style=\"max-width:").append(shown.width() + 2).append("px\"><img alt=\"").append(escape(caption)).append("\" width=\"").append(shown.width())
-        .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(png(shown)))
+        .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(Images.toPng(shown)))
         .append("\"><figcaption>").append(escape(caption)).append("</figcaption></figure>\n");
     return this;
   }
@@ -222,24 +217,4 @@ public final class HtmlReport {
     return new RgbImage(h, w, out);
   }
 
-  private static byte[] png(RgbImage image) {
-    BufferedImage img = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_3BYTE_BGR);
-    WritableRaster r = img.getRaster();
-    int[] px = new int[3];
-    for (int y = 0; y < image.height(); y++) {
-      for (int x = 0; x < image.width(); x++) {
-        for (int c = 0; c < 3; c++) {
-          px[c] = image.get(y, x, c);
-        }
-        r.setPixel(x, y, px);
-      }
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      ImageIO.write(img, "png", out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
-  }
 }
