@@ -16,10 +16,13 @@ import com.google.gson.JsonObject;
 import io.decq.core.cli.BadInputException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,10 +213,7 @@ class TorchFilesTest {
     assertTrue(m.contains("refusing to load global os.system"), m);
     // the same pickle as the object of a legacy stream
     ByteArrayOutputStream legacy = new ByteArrayOutputStream();
-    legacy.writeBytes(new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9,
-        0x20, 0x6a, (byte) 0xa8, 0x50, 0x19, '.'});
-    legacy.writeBytes(new byte[] {(byte) 0x80, 2, 'M', (byte) 0xe9, 0x03, '.'});
-    legacy.writeBytes(new byte[] {(byte) 0x80, 2, '}', '.'});
+    legacy.writeBytes(legacyPreamble());
     legacy.writeBytes(osSystemPickle());
     String l = fails(write("evil_legacy.pt", legacy.toByteArray()));
     assertTrue(l.contains("refusing to load global os.system"), l);
@@ -247,7 +247,7 @@ class TorchFilesTest {
     Path out = tmp.resolve("big.pt");
     try (ZipFile in = new ZipFile(src.toFile());
         ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(out))) {
-      for (ZipEntry e : java.util.Collections.list(in.entries())) {
+      for (ZipEntry e : Collections.list(in.entries())) {
         byte[] data = e.getName().endsWith("byteorder") ? "big".getBytes(StandardCharsets.US_ASCII)
             : in.getInputStream(e).readAllBytes();
         putStored(z, e.getName(), data);
@@ -278,6 +278,50 @@ class TorchFilesTest {
     }
     String m = fails(p);
     assertTrue(m.contains("tensor 'w' reads past the end of its storage (2 elements)"), m);
+  }
+
+  /** The legacy stream's magic number, protocol and sys-info pickles, as torch writes them. */
+  private static byte[] legacyPreamble() {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.writeBytes(new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9,
+        0x20, 0x6a, (byte) 0xa8, 0x50, 0x19, '.'});
+    b.writeBytes(new byte[] {(byte) 0x80, 2, 'M', (byte) 0xe9, 0x03, '.'});
+    b.writeBytes(new byte[] {(byte) 0x80, 2, '}', '('});
+    b.writeBytes(str("little_endian"));
+    b.writeBytes(new byte[] {(byte) 0x88, 'u', '.'});
+    return b.toByteArray();
+  }
+
+  /**
+   * Storage views of the oldest legacy files: {@code ('storage', FloatStorage, 'k', 'cpu', 4, ('kv', 1, 2))}
+   * is elements 1..2 of storage k (torch.serialization._legacy_load), here under a 4-argument
+   * {@code _rebuild_tensor}.
+   */
+  @Test
+  void legacyStorageViewsAreHonoured() throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.writeBytes(legacyPreamble());
+    b.writeBytes(new byte[] {(byte) 0x80, 2, '}', '('});
+    b.writeBytes(str("v"));
+    b.writeBytes("ctorch._utils\n_rebuild_tensor\n".getBytes(StandardCharsets.US_ASCII));
+    b.writeBytes(new byte[] {'(', '('});
+    b.writeBytes(str("storage"));
+    b.writeBytes("ctorch\nFloatStorage\n".getBytes(StandardCharsets.US_ASCII));
+    b.writeBytes(str("k"));
+    b.writeBytes(str("cpu"));
+    b.writeBytes(new byte[] {'K', 4});
+    b.writeBytes(str("kv"));
+    b.writeBytes(new byte[] {'K', 1, 'K', 2, (byte) 0x87, 't', 'Q', 'K', 0, 'K', 2, (byte) 0x85, 'K', 1, (byte) 0x85,
+        't', 'R', 'u', '.'});
+    b.writeBytes(new byte[] {(byte) 0x80, 2, ']', '('});
+    b.writeBytes(str("k"));
+    b.writeBytes(new byte[] {'e', '.'});
+    ByteBuffer data = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+    data.putLong(4).putFloat(1f).putFloat(2f).putFloat(3f).putFloat(4f);
+    b.writeBytes(data.array());
+    HostTensor v = TorchFiles.read(write("view.pt", b.toByteArray())).get("v");
+    assertArrayEquals(new long[] {2}, v.shape());
+    assertArrayEquals(new float[] {2f, 3f}, v.toFloats());
   }
 
   @Test
@@ -327,7 +371,7 @@ class TorchFilesTest {
     Path out = tmp.resolve("deflated.pt");
     Map<String, byte[]> records = new LinkedHashMap<>();
     try (ZipFile in = new ZipFile(src.toFile())) {
-      for (ZipEntry e : java.util.Collections.list(in.entries())) {
+      for (ZipEntry e : Collections.list(in.entries())) {
         records.put(e.getName(), in.getInputStream(e).readAllBytes());
       }
     }
