@@ -2,7 +2,7 @@ package io.decq.eval.iq;
 
 import com.google.gson.JsonObject;
 import io.decq.eval.report.JsonReport;
-import io.decq.eval.report.Provenance;
+import io.decq.core.util.Provenance;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

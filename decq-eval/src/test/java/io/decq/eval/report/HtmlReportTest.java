@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.decq.core.cli.BadInputException;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
+import io.decq.core.util.Provenance;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
