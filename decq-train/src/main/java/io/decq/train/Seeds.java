@@ -13,6 +13,8 @@ public final class Seeds {
   public static final long AUGMENT = 2;
   /** Stream tag of the per-step generators of the training loop. */
   public static final long STEP = 3;
+  /** Stream tag of preview rendering. */
+  public static final long PREVIEW = 4;
 
   private Seeds() {}
 
