@@ -68,7 +68,10 @@ final class ToyModel implements AutoCloseable {
     NDArray diff = forward(noisy).sub(x);
     NDArray l1 = diff.abs().mean();
     NDArray l2 = diff.square().mean();
-    return new StepLoss(l1.add(l2.mul(0.1f)), Map.of("l1", l1, "l2", l2));
+    Map<String, NDArray> terms = new LinkedHashMap<>();
+    terms.put("l1", l1);
+    terms.put("l2", l2);
+    return new StepLoss(l1.add(l2.mul(0.1f)), terms);
   }
 
   /** Preview: the images above their reconstructions. */
