@@ -83,10 +83,12 @@ public record TrainConfig(
       Check.that(p != null && !p.isBlank(), "no_decay", "patterns must not be empty");
     }
     noDecay = List.copyOf(noDecay);
-    Check.inRange("warmup_steps", warmupSteps, 0, maxSteps);
+    Check.atLeast("warmup_steps", warmupSteps, 0);
+    Check.that(warmupSteps <= maxSteps, "warmup_steps", "must be <= max_steps " + maxSteps + ", got " + warmupSteps);
     Check.that(lrSchedule != null, "lr_schedule", "must be one of cosine, constant, constant-linear");
     Check.atLeast("final_lr", finalLr, 0.0);
-    Check.inRange("decay_start", decayStart, 0, maxSteps);
+    Check.atLeast("decay_start", decayStart, 0);
+    Check.that(decayStart <= maxSteps, "decay_start", "must be <= max_steps " + maxSteps + ", got " + decayStart);
     Check.atLeast("grad_clip", gradClip, 0.0);
     Check.that(emaDecay >= 0 && emaDecay < 1, "ema_decay", "must be in [0, 1), got " + emaDecay);
     Check.atLeast("keep_last", keepLast, 0);

@@ -1,6 +1,7 @@
 package io.decq.train.data;
 
 import io.decq.core.image.RgbImage;
+import java.util.Arrays;
 
 /**
  * Bicubic resizing of 8-bit RGB images with exactly the arithmetic of PIL's {@code Image.resize(size,
@@ -91,18 +92,25 @@ public final class PilResize {
     int outW = c.start.length;
     byte[] src = in.rgb();
     byte[] out = new byte[h * outW * 3];
+    int bias = 1 << (PRECISION_BITS - 1);
     for (int y = 0; y < h; y++) {
       int row = y * inW * 3;
+      int o = y * outW * 3;
       for (int x = 0; x < outW; x++) {
         int base = x * c.ksize;
-        int s0 = c.start[x];
-        for (int ch = 0; ch < 3; ch++) {
-          int acc = 1 << (PRECISION_BITS - 1);
-          for (int k = 0; k < c.count[x]; k++) {
-            acc += (src[row + (s0 + k) * 3 + ch] & 0xFF) * c.weights[base + k];
-          }
-          out[(y * outW + x) * 3 + ch] = clip8(acc);
+        int p = row + c.start[x] * 3;
+        int r = bias;
+        int g = bias;
+        int b = bias;
+        for (int k = 0, n = c.count[x]; k < n; k++, p += 3) {
+          int w = c.weights[base + k];
+          r += (src[p] & 0xFF) * w;
+          g += (src[p + 1] & 0xFF) * w;
+          b += (src[p + 2] & 0xFF) * w;
         }
+        out[o++] = clip8(r);
+        out[o++] = clip8(g);
+        out[o++] = clip8(b);
       }
     }
     return new RgbImage(h, outW, out);
@@ -114,15 +122,20 @@ public final class PilResize {
     byte[] src = in.rgb();
     byte[] out = new byte[outH * w * 3];
     int stride = w * 3;
+    int[] acc = new int[stride];
     for (int y = 0; y < outH; y++) {
+      Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
       int base = y * c.ksize;
-      int s0 = c.start[y];
-      for (int i = 0; i < stride; i++) {
-        int acc = 1 << (PRECISION_BITS - 1);
-        for (int k = 0; k < c.count[y]; k++) {
-          acc += (src[(s0 + k) * stride + i] & 0xFF) * c.weights[base + k];
+      for (int k = 0, n = c.count[y]; k < n; k++) {
+        int weight = c.weights[base + k];
+        int row = (c.start[y] + k) * stride;
+        for (int i = 0; i < stride; i++) {
+          acc[i] += (src[row + i] & 0xFF) * weight;
         }
-        out[y * stride + i] = clip8(acc);
+      }
+      int o = y * stride;
+      for (int i = 0; i < stride; i++) {
+        out[o + i] = clip8(acc[i]);
       }
     }
     return new RgbImage(outH, w, out);

@@ -63,6 +63,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <B> the batch type
  */
+@SuppressWarnings("try") // NoGrad and NDScope regions are opened for their effect, not used in the body
 public final class TrainLoop<B> {
   private static final Logger LOG = LoggerFactory.getLogger(TrainLoop.class);
   private static final String RNG_SCHEME =
@@ -81,6 +82,7 @@ public final class TrainLoop<B> {
   private final Checkpoint resume;
   private final Map<String, NDArray> extraTensors;
   private final List<StepListener> listeners;
+  private boolean started;
 
   private TrainLoop(Builder<B> b) {
     this.config = Objects.requireNonNull(b.config, "config");
@@ -108,7 +110,7 @@ public final class TrainLoop<B> {
     boolean sameRun = resume != null && run.root().equals(resume.runDir());
     if (!sameRun && run.holdsRun()) {
       throw new BadInputException("--out " + run.root() + ": already holds a training run (checkpoints or metrics.jsonl); "
-          + "continue it with --resume " + run.root() + " or choose another --out");
+          + "continue it with --resume " + run.root() + ", or choose another --out (or delete that folder)");
     }
   }
 
@@ -116,8 +118,12 @@ public final class TrainLoop<B> {
     return new Builder<>();
   }
 
-  /** Trains from the start (or the resumed checkpoint) to {@code train.max_steps}. */
+  /** Trains from the start (or the resumed checkpoint) to {@code train.max_steps}; call once. */
   public TrainResult run() {
+    if (started) {
+      throw new IllegalStateException("a TrainLoop runs once; build another to train again");
+    }
+    started = true;
     Engine engine = Engine.getInstance();
     Device device = params.values().iterator().next().getArray().getDevice();
     try (NoGrad noGrad = NoGrad.enter();

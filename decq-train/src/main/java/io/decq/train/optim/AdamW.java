@@ -28,6 +28,7 @@ import java.util.Map;
  * at once. The state (m, v per parameter, and t) is saved and restored exactly; unlike DJL's
  * optimizers it is keyed by parameter name.
  */
+@SuppressWarnings("try") // NoGrad and NDScope regions are opened for their effect, not used in the body
 public final class AdamW implements AutoCloseable {
   private final Map<String, Parameter> params;
   private final double beta1;

@@ -17,6 +17,7 @@ import java.util.function.Supplier;
  * {@code ema = decay * ema + (1 - decay) * w}, starting from a copy of the initial weights (as DiT and
  * RAE do). Held in its own arrays (no gradient) on the weights' device.
  */
+@SuppressWarnings("try") // NoGrad and NDScope regions are opened for their effect, not used in the body
 public final class Ema implements AutoCloseable {
   private final Map<String, Parameter> params;
   private final Map<String, NDArray> shadow = new LinkedHashMap<>();

@@ -13,6 +13,7 @@ import java.util.Collection;
  * Whole-model gradient operations: the global L2 norm, clipping it (torch's {@code
  * clip_grad_norm_}; DJL's {@code optClipGrad} clamps each value instead) and zeroing.
  */
+@SuppressWarnings("try") // NoGrad and NDScope regions are opened for their effect, not used in the body
 public final class Gradients {
   private Gradients() {}
 

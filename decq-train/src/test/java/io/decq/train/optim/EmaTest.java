@@ -10,6 +10,7 @@ import io.decq.train.Tensors;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("try") // NoGrad and NDScope regions are opened for their effect, not used in the body
 class EmaTest {
 
   @Test
