@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import com.google.gson.Gson;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.decq.core.cli.BadInputException;
 import io.decq.core.config.ConfigBinder;
@@ -330,7 +331,7 @@ public final class TrainLoop<B> {
   }
 
   private static Object at(JsonObject tree, String path) {
-    com.google.gson.JsonElement cur = tree;
+    JsonElement cur = tree;
     for (String part : path.split("\\.")) {
       if (cur == null || !cur.isJsonObject()) {
         return null;

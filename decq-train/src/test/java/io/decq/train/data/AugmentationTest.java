@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.decq.core.cli.BadInputException;
 import io.decq.core.config.DataConfig.Crop;
 import io.decq.core.image.RgbImage;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
@@ -40,7 +41,7 @@ class AugmentationTest {
         }
       }
     }
-    assertFalse(java.util.Arrays.equals(img.rgb(), f.rgb()));
+    assertFalse(Arrays.equals(img.rgb(), f.rgb()));
     assertArrayEquals(img.rgb(), Transforms.flipHorizontal(f).rgb());
   }
 

@@ -13,6 +13,7 @@ import io.decq.train.run.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,7 +88,7 @@ class CheckpointErrorsTest {
     Path truncated = copy("truncated");
     Path model = new RunDirectory(truncated).checkpointDir(2).resolve(Checkpoint.MODEL);
     byte[] bytes = Files.readAllBytes(model);
-    Files.write(model, java.util.Arrays.copyOf(bytes, bytes.length - 10));
+    Files.write(model, Arrays.copyOf(bytes, bytes.length - 10));
     BadInputException e = assertThrows(BadInputException.class, () -> train(tmp.resolve("t-out"), truncated, 6));
     assertTrue(e.getMessage().contains("model.safetensors") && e.getMessage().contains("truncated"), e.getMessage());
   }

@@ -15,6 +15,8 @@ import io.decq.train.data.TestImages;
 import io.decq.train.run.Checkpoint;
 import io.decq.train.run.MetricsLog;
 import io.decq.train.run.RunDirectory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -110,8 +112,8 @@ class ExactResumeTest {
   private static byte[] readBytes(Path p) {
     try {
       return Files.readAllBytes(p);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.decq.train.optim;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import io.decq.train.NoGrad;
@@ -13,6 +14,13 @@ import org.junit.jupiter.api.Test;
 @SuppressWarnings("try") // NoGrad and NDScope regions are opened for their effect, not used in the body
 class EmaTest {
 
+  /** Sets the parameter's values in place, as an optimizer step would. */
+  private static void assign(Parameter p, float... values) {
+    try (NoGrad ng = NoGrad.enter(); NDArray v = p.getArray().getManager().create(values)) {
+      Tensors.copyInto(p.getArray(), v);
+    }
+  }
+
   @Test
   void averageFollowsTheClosedForm() {
     try (NDManager m = NDManager.newBaseManager()) {
@@ -21,9 +29,7 @@ class EmaTest {
       try (Ema ema = new Ema(Map.of("w", p), d, m)) {
         assertArrayEquals(new float[] {1f, -2f}, ema.weights().get("w").toFloatArray(), "starts at the weights");
         // weights jump to c and stay: ema_n = c + (e0 - c) d^n
-        try (NoGrad ng = NoGrad.enter(); var c = m.create(new float[] {3f, 5f})) {
-          Tensors.copyInto(p.getArray(), c);
-        }
+        assign(p, 3f, 5f);
         int n = 25;
         for (int i = 0; i < n; i++) {
           ema.update();
@@ -44,9 +50,7 @@ class EmaTest {
       try (Ema ema = new Ema(Map.of("w", p), d, m)) {
         for (int i = 1; i <= 6; i++) {
           float w = i * i;
-          try (NoGrad ng = NoGrad.enter(); var c = m.create(new float[] {w})) {
-            Tensors.copyInto(p.getArray(), c);
-          }
+          assign(p, w);
           ema.update();
           want = d * want + (1 - d) * w;
         }
@@ -60,9 +64,7 @@ class EmaTest {
     try (NDManager m = NDManager.newBaseManager()) {
       Parameter p = TestParams.param(m, "w", new float[] {1f, 2f, -0.0f}, 3);
       try (Ema ema = new Ema(Map.of("w", p), 0.5, m)) {
-        try (NoGrad ng = NoGrad.enter(); var c = m.create(new float[] {3f, 4f, 7f})) {
-          Tensors.copyInto(p.getArray(), c);
-        }
+        assign(p, 3f, 4f, 7f);
         ema.update();
         byte[] before = p.getArray().toByteArray();
         float[] inside = ema.withAveragedWeights(() -> p.getArray().toFloatArray());

@@ -29,7 +29,7 @@ final class TestParams {
 
   /** Sets each parameter's gradient to exactly the given values: backward of sum(c * p). */
   static void setGradients(Map<Parameter, HostTensor> grads) {
-    io.decq.train.optim.Gradients.zero(grads.keySet());
+    Gradients.zero(grads.keySet());
     try (NDManager tmp = NDManager.newBaseManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
       NDArray loss = null;
       for (Map.Entry<Parameter, HostTensor> e : grads.entrySet()) {
