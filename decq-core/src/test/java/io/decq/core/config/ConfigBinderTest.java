@@ -98,7 +98,7 @@ class ConfigBinderTest {
 
   @Test
   void unknownKeysListWhatIsAllowed() {
-    assertEquals("test.yaml: ratee: unknown key; allowed here: schedule, rate, flag, name, big, weights, tags, inner",
+    assertEquals("test.yaml: ratee: unknown key (did you mean rate?); allowed here: schedule, rate, flag, name, big, weights, tags, inner",
         fails(tree("ratee", 0.1)));
     assertEquals("test.yaml: inner.width: unknown key; allowed here: depth, dims", fails(tree("inner", tree("width", 2))));
   }
