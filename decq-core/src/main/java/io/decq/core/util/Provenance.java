@@ -35,6 +35,66 @@ public final class Provenance {
     return p;
   }
 
+  /**
+   * The provenance of a training run, for {@code state.json}: git commit and dirty flag, versions, the
+   * device and the seed.
+   */
+  public static Map<String, Object> ofRun(long seed, ai.djl.Device device) {
+    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    out.put("git_commit", gitCommit());
+    out.put("git_dirty", gitDirty());
+    JsonObject v = versions();
+    for (String k : v.keySet()) {
+      out.put(k + "_version", v.get(k).getAsString());
+    }
+    out.put("device", device.toString());
+    out.put("seed", seed);
+    out.put("created", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    return out;
+  }
+
+  /**
+   * Whether tracked files of the checkout differ from its commit ({@code git status}); null when the
+   * code does not run from a checkout or git is not installed.
+   */
+  public static Boolean gitDirty() {
+    Path root = checkoutRoot();
+    if (root == null) {
+      return null;
+    }
+    try {
+      Process p = new ProcessBuilder("git", "-C", root.toString(), "status", "--porcelain", "--untracked-files=no")
+          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      p.getOutputStream().close();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+      if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroy();
+        return null;
+      }
+      return !out.isEmpty();
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** The folder holding the {@code .git} of the checkout the code runs from, or null. */
+  private static Path checkoutRoot() {
+    try {
+      Path dir = Path.of(Provenance.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+      for (; dir != null; dir = dir.getParent()) {
+        if (Files.exists(dir.resolve(".git"))) {
+          return dir;
+        }
+      }
+    } catch (URISyntaxException | RuntimeException e) {
+      return null;
+    }
+    return null;
+  }
+
   /** decq, DJL, PyTorch, Java and OS versions. */
   public static JsonObject versions() {
     JsonObject versions = new JsonObject();
@@ -58,25 +118,21 @@ public final class Provenance {
    * {@code .git}), or {@code "unknown"} outside a checkout.
    */
   public static String gitCommit() {
-    try {
-      Path dir = Path.of(Provenance.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
-      for (; dir != null; dir = dir.getParent()) {
-        Path git = dir.resolve(".git");
-        if (Files.isDirectory(git)) {
-          return headOf(git);
-        }
-        if (Files.isRegularFile(git)) {
-          // A worktree: ".git" is a file "gitdir: PATH".
-          String line = Files.readString(git).trim();
-          if (line.startsWith("gitdir:")) {
-            return headOf(dir.resolve(line.substring(7).trim()));
-          }
-        }
-      }
-    } catch (IOException | URISyntaxException | RuntimeException e) {
+    Path root = checkoutRoot();
+    if (root == null) {
       return "unknown";
     }
-    return "unknown";
+    try {
+      Path git = root.resolve(".git");
+      if (Files.isDirectory(git)) {
+        return headOf(git);
+      }
+      // A worktree: ".git" is a file "gitdir: PATH".
+      String line = Files.readString(git).trim();
+      return line.startsWith("gitdir:") ? headOf(root.resolve(line.substring(7).trim())) : "unknown";
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   private static String headOf(Path gitDir) throws IOException {

@@ -17,6 +17,7 @@ import io.decq.core.config.TrainConfig;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import io.decq.core.io.HostTensor;
+import io.decq.core.util.Provenance;
 import io.decq.train.NoGrad;
 import io.decq.train.Seeds;
 import io.decq.train.Tensors;
@@ -28,7 +29,6 @@ import io.decq.train.optim.Gradients;
 import io.decq.train.optim.LrSchedule;
 import io.decq.train.run.Checkpoint;
 import io.decq.train.run.MetricsLog;
-import io.decq.train.run.Provenance;
 import io.decq.train.run.RunDirectory;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -136,7 +136,7 @@ public final class TrainLoop<B> {
         MetricsLog.truncateAfter(run.metricsFile(), start);
       }
       run.writeConfig(config);
-      Map<String, Object> provenance = Provenance.collect(train.seed(), device);
+      Map<String, Object> provenance = Provenance.ofRun(train.seed(), device);
       LrSchedule schedule = LrSchedule.of(train);
       logStart(start, optimizer);
       if (start >= train.maxSteps()) {
