@@ -51,7 +51,8 @@ public record HfVisionConfig(
     }
     if (hiddenSize < 1 || layers < 1 || heads < 1 || hiddenSize % heads != 0 || mlpHidden < 1 || patchSize < 1
         || imageSize < patchSize || registers < 0 || !(layerNormEps > 0)) {
-      throw new IllegalArgumentException("invalid vision config " + this);
+      throw new IllegalArgumentException("invalid vision config: width " + hiddenSize + ", heads " + heads + ", layers " + layers
+          + ", patch " + patchSize + ", image " + imageSize);
     }
   }
 
