@@ -287,6 +287,24 @@ class DecqAutoencoderTest {
   }
 
   @Test
+  void trainingStepsLeaveNothingInTheModelsManager() {
+    try (NDManager modelManager = manager.newSubManager()) {
+      DecqAutoencoder m = new DecqAutoencoder(ENCODER, queries(2), decoder(0.8, 0.5), SIZE);
+      m.materialize(modelManager, 1);
+      int before = modelManager.getManagedArrays().size();
+      for (int i = 0; i < 20; i++) {
+        try (NDManager step = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          Features f = features(step, i);
+          gc.backward(m.reconstructTraining(f.latent(), f.hidden()).abs().mean());
+          m.decode(m.encodeFeatures(f.latent(), f.hidden()), i % 2 == 0);
+        }
+        zeroGradients(m);
+      }
+      assertEquals(before, modelManager.getManagedArrays().size(), "arrays accumulated in the model's manager");
+    }
+  }
+
+  @Test
   void configThatDoesNotFitTheEncoderFailsClearly() {
     BadInputException deep = assertThrows(BadInputException.class, () -> new DecqAutoencoder(ENCODER,
         new QueriesConfig(2, List.of(0, DEPTH + 1), false, 2, 2.0), decoder(0, 0), SIZE));
