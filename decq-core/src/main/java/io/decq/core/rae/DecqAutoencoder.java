@@ -10,6 +10,7 @@ import io.decq.core.config.DecoderConfig;
 import io.decq.core.config.QueriesConfig;
 import io.decq.core.nn.DecqBlock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -254,7 +255,7 @@ public final class DecqAutoencoder extends DecqBlock {
   /** Which images keep their queries this step (all when there are none or dropout is 0). */
   private boolean[] drawKeep(NDManager manager, long batch) {
     boolean[] keep = new boolean[(int) batch];
-    java.util.Arrays.fill(keep, true);
+    Arrays.fill(keep, true);
     double p = decoderConfig.queryDropout();
     if (queryCount == 0 || p == 0) {
       return keep;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.decq.core.config.DecoderConfig;
@@ -135,7 +136,7 @@ class ViTDecoderParityTest {
     try (NDManager step = manager.newSubManager()) {
       int b = (int) zShape[0];
       float[] joint = toTokens(io.get("rae_z").toFloats(), b, c, t);
-      NDArray image = model.decode(step.create(joint, new ai.djl.ndarray.types.Shape(b, t, c)));
+      NDArray image = model.decode(step.create(joint, new Shape(b, t, c)));
       HostTensor ref = io.get("rae_image");
       assertArrayEquals(ref.shape(), image.getShape().getShape());
       double d = maxAbsDiff(image.toFloatArray(), ref.toDoubles());
