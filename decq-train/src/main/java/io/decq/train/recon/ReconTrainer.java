@@ -102,7 +102,7 @@ public final class ReconTrainer implements AutoCloseable {
     FrozenEncoder encoder = null;
     NDManager manager = null;
     try {
-      HostBatch preview = ImageLoader.previewBatch(config.data());
+      HostBatch preview = config.train().previewEvery() > 0 ? ImageLoader.previewBatch(config.data()) : null;
       encoder = loadEncoder(config, device);
       manager = NDManager.newBaseManager(device);
       DecqAutoencoder model = Autoencoders.build(config, encoder, manager, config.train().seed());
