@@ -215,7 +215,7 @@ public final class FidInception extends AbstractBlock implements AutoCloseable {
     try (NDArray branch1x1 = d.get(1); // (B, 192, 17, 17)
         NDArray first = branch1x1.get(":, 0:" + SPATIAL_CHANNELS); // (B, 7, 17, 17)
         NDArray hwc = first.transpose(0, 2, 3, 1)) { // (B, 17, 17, 7)
-      spatial = hwc.reshape(hwc.getShape().get(0), SPATIAL_DIM); // (B, 1792)
+      spatial = hwc.reshape(hwc.getShape().get(0), SPATIAL_DIM); // (B, 2023)
     }
     x = mixed(Mixed_6e, ps, x); // (B, 768, 17, 17)
     NDArray block2 = spatialMean(x); // (B, 768)

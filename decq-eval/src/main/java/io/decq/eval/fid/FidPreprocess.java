@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.decq.core.cli.BadInputException;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import java.util.List;
@@ -30,9 +31,14 @@ public enum FidPreprocess {
    */
   TORCH;
 
-  /** Parses {@code tf} / {@code torch} (any case). */
+  /** Parses {@code tf} / {@code torch} (any case); anything else is a {@link BadInputException}. */
   public static FidPreprocess parse(String name) {
-    return valueOf(name.trim().toUpperCase(Locale.ROOT));
+    for (FidPreprocess p : values()) {
+      if (p.id().equalsIgnoreCase(name.trim())) {
+        return p;
+      }
+    }
+    throw new BadInputException("--preprocess " + name + ": expected tf (ADM evaluator / torch-fidelity) or torch (pytorch-fid)");
   }
 
   /** The lower-case name used on the command line and in reports. */

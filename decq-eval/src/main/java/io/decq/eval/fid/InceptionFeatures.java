@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDArray;
  * @param logits {@code (B, 1008)} {@code pool3 . fc.weight^T + fc.bias}
  * @param logitsUnbiased {@code (B, 1008)} {@code pool3 . fc.weight^T}: what the ADM evaluator and
  *     torch-fidelity feed to the Inception Score's softmax
- * @param spatial {@code (B, 1792)} the sFID feature: the first 7 channels of {@code Mixed_6d.branch1x1}
+ * @param spatial {@code (B, 2023)} the sFID feature: the first 7 channels of {@code Mixed_6d.branch1x1}
  *     (ADM's {@code mixed_6/conv}), flattened in TensorFlow's (height, width, channel) order
  * @param block0Mean {@code (B, 64)} spatial mean after the first max pool
  * @param block1Mean {@code (B, 192)} spatial mean after the second max pool

@@ -21,10 +21,10 @@ import java.util.SplittableRandom;
  * {@code fid_inception_generated.json} (golden README section 3) plus the stored BatchNorm parameters and
  * {@code fc.bias} of {@code fid_inception_stored_params.safetensors}. Test code only.
  */
-final class FidGoldenWeights {
+public final class FidGoldenWeights {
   private FidGoldenWeights() {}
 
-  static Path goldenDir() {
+  public static Path goldenDir() {
     return Path.of(System.getProperty("decq.golden.dir", "../src-test-data/golden"));
   }
 
@@ -71,7 +71,7 @@ final class FidGoldenWeights {
   }
 
   /** The full state dict (generated + stored), in the golden key order. */
-  static Map<String, HostTensor> stateDict() {
+  public static Map<String, HostTensor> stateDict() {
     Map<String, HostTensor> all = new LinkedHashMap<>(SafeTensors.read(goldenDir().resolve("fid_inception_stored_params.safetensors")));
     for (Spec s : specs()) {
       all.put(s.key(), HostTensor.ofFloats(s.shape(), generate(s.seed(), s.bound(), Math.toIntExact(HostTensor.numel(s.shape())))));
