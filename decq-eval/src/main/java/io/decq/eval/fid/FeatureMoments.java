@@ -32,6 +32,7 @@ public final class FeatureMoments implements AutoCloseable {
   }
 
   /** Adds the rows of {@code batch} {@code (B, D)} (any floating dtype, any manager on the same device). */
+  @SuppressWarnings("try") // the NDScope closes what the body creates
   public void add(NDArray batch) {
     Shape s = batch.getShape();
     if (s.dimension() != 2) {

@@ -23,8 +23,9 @@ import java.util.Map;
  * pytorch-fid's FID Inception-v3 ({@code fid_inception_v3}): torchvision {@code Inception3(num_classes=1008,
  * aux_logits=False)} with {@code Mixed_5b..5d} = FIDInceptionA, {@code Mixed_6b..6e} = FIDInceptionC,
  * {@code Mixed_7b} = FIDInceptionE_1, {@code Mixed_7c} = FIDInceptionE_2; convolutions without bias,
- * BatchNorm eps 1e-3. The same network (bit-exactly) is torch-fidelity's {@code inception-v3-compat} and
- * the TensorFlow graph of the ADM evaluator. Inference only: parameters never require gradients.
+ * BatchNorm eps 1e-3. torch-fidelity's {@code inception-v3-compat} is the same network (bit-exactly on the
+ * same input), built to reproduce the ADM evaluator's TensorFlow graph. Inference only: parameters never
+ * require gradients.
  *
  * <p>Weights come by state-dict key from pytorch-fid's {@code pt_inception-2015-12-05-6726825d.pth} or any
  * file with the same keys ({@link #stateDictKeys()}), e.g. a safetensors conversion of it.
@@ -120,13 +121,6 @@ public final class FidInception extends AbstractBlock implements AutoCloseable {
   /** Every state-dict key the network needs, in pytorch-fid's order (472 keys, no {@code num_batches_tracked}). */
   public static List<String> stateDictKeys() {
     return List.copyOf(new FidInception().slots.keySet());
-  }
-
-  /** The expected shape of each state-dict entry, in pytorch-fid's order. */
-  public static Map<String, long[]> stateDictShapes() {
-    Map<String, long[]> out = new LinkedHashMap<>();
-    new FidInception().slots.forEach((k, v) -> out.put(k, v.shape().clone()));
-    return out;
   }
 
   private void checkKeys(Map<String, HostTensor> weights, String source) {

@@ -50,6 +50,7 @@ public enum FidPreprocess {
    * The network input for a uint8 batch {@code (B, 3, H, W)}; the result (and every temporary) belongs to
    * {@code images}' manager.
    */
+  @SuppressWarnings("try") // the NDScope closes what the body creates
   public NDArray apply(NDArray images) {
     NDManager m = images.getManager();
     long[] s = images.getShape().getShape();

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Gaussian statistics of a feature set: mean {@code mu (D)} and covariance {@code sigma (D, D)},
@@ -30,7 +31,7 @@ public record FidStats(double[] mu, double[] sigma) {
 
   /** Whether the archive holds both {@code muKey} and {@code sigmaKey}. */
   public static boolean present(Path npz, String muKey, String sigmaKey) {
-    java.util.Set<String> names = NpzArrays.names(npz);
+    Set<String> names = NpzArrays.names(npz);
     return names.contains(muKey) && names.contains(sigmaKey);
   }
 
@@ -39,7 +40,7 @@ public record FidStats(double[] mu, double[] sigma) {
    * dtype (widened to float64), without touching the archive's other arrays.
    */
   public static FidStats read(Path npz, String muKey, String sigmaKey) {
-    java.util.Set<String> names = NpzArrays.names(npz);
+    Set<String> names = NpzArrays.names(npz);
     if (!names.contains(muKey) || !names.contains(sigmaKey)) {
       throw new BadInputException(npz + ": no '" + muKey + "' and '" + sigmaKey + "' arrays (has: "
           + String.join(", ", names) + "); expected FID statistics as `decq eval stats` or the ADM evaluator's "

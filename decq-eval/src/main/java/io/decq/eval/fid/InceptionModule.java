@@ -68,6 +68,7 @@ abstract class InceptionModule extends AbstractBlock {
    * (used for ADM's {@code mixed_6/conv} spatial feature).
    */
   @Override
+  @SuppressWarnings("try") // the NDScope closes what the body creates
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     try (NDScope scope = new NDScope()) {
       NDList parts = branches(ps, inputs.singletonOrThrow());

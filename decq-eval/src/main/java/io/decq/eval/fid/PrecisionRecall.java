@@ -41,6 +41,7 @@ public final class PrecisionRecall {
    * Precision and recall of {@code samples} against {@code reference}, both row-major {@code (N, D)}
    * float32 feature sets, computed on {@code manager}'s device.
    */
+  @SuppressWarnings("try") // the NDScope closes what the body creates
   public static Result compute(NDManager manager, float[] reference, int nRef, float[] samples, int nSamples, int dim,
       boolean halfPrecision) {
     if (nRef <= NEIGHBOURS || nSamples <= NEIGHBOURS) {
@@ -78,6 +79,7 @@ public final class PrecisionRecall {
   }
 
   /** Squared distance of each point to its k-th nearest neighbour within the set (itself included as 0th). */
+  @SuppressWarnings("try") // the NDScope closes what the body creates
   static float[] radii(NDArray features, boolean halfPrecision) {
     int n = Math.toIntExact(features.getShape().get(0));
     float[] out = new float[n];
