@@ -113,6 +113,39 @@ public final class ConfigBinder {
     return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
+  /** " (did you mean X?)" for the allowed key nearest to a misspelt one (edit distance <= 2), else "". */
+  static String suggestion(String key, List<String> allowed) {
+    String best = null;
+    int bestDist = 3;
+    for (String a : allowed) {
+      int d = editDistance(key, a);
+      if (d < bestDist) {
+        bestDist = d;
+        best = a;
+      }
+    }
+    return best == null ? "" : " (did you mean " + best + "?)";
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
   private static void collectPaths(Class<?> type, String prefix, List<String> out) {
     for (RecordComponent c : type.getRecordComponents()) {
       String path = prefix + snake(c.getName());
@@ -134,7 +167,7 @@ public final class ConfigBinder {
         String what =
             allowed.isEmpty()
                 ? "unknown key: this section has no keys yet"
-                : "unknown key; allowed here: " + String.join(", ", allowed);
+                : "unknown key" + suggestion(String.valueOf(key), allowed) + "; allowed here: " + String.join(", ", allowed);
         throw new ConfigException(sourceOf.apply(where) + ": " + where, what);
       }
     }

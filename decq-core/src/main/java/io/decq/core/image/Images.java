@@ -91,6 +91,12 @@ public final class Images {
 
   /** Encodes an image as PNG (atomically). */
   public static void writePng(RgbImage image, Path file) {
+    byte[] png = toPng(image);
+    io.decq.core.io.AtomicFiles.write(file, out -> out.write(png));
+  }
+
+  /** The PNG encoding of an image. */
+  public static byte[] toPng(RgbImage image) {
     BufferedImage img = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_3BYTE_BGR);
     WritableRaster r = img.getRaster();
     int[] px = new int[3];
@@ -102,11 +108,15 @@ public final class Images {
         r.setPixel(x, y, px);
       }
     }
-    io.decq.core.io.AtomicFiles.write(file, out -> {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
       if (!ImageIO.write(img, "png", out)) {
         throw new IOException("no PNG writer");
       }
-    });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
   }
 
   /** The image files directly inside {@code dir}, sorted by name. */

@@ -24,9 +24,12 @@ public final class AtomicFiles {
     Path abs = file.toAbsolutePath();
     try {
       Files.createDirectories(abs.getParent());
-      Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
+      // A plain new file (not createTempFile, which makes it 0600): the result gets the usual permissions.
+      Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + ProcessHandle.current().pid() + "."
+          + Thread.currentThread().getId() + "." + System.nanoTime() + ".tmp");
       try {
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
+        try (OutputStream out = new BufferedOutputStream(
+            Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE), 1 << 20)) {
           body.write(out);
         }
         move(tmp, abs);

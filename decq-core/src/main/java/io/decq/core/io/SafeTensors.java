@@ -71,7 +71,7 @@ public final class SafeTensors {
         }
         header = el.getAsJsonObject();
       } catch (JsonParseException e) {
-        throw bad(file, "header is not valid JSON (" + e.getMessage() + ")");
+        throw bad(file, "header is not valid JSON (" + firstLine(e.getMessage()) + ")");
       }
       long dataStart = 8 + headerLen;
       long dataLen = size - dataStart;
@@ -87,7 +87,12 @@ public final class SafeTensors {
           }
           continue;
         }
-        entries.add(parseEntry(file, name, e.getValue(), dataLen));
+        try {
+          entries.add(parseEntry(file, name, e.getValue(), dataLen));
+        } catch (IllegalStateException | UnsupportedOperationException | ClassCastException | NumberFormatException ex) {
+          throw bad(file, "tensor '" + name + "': malformed header entry " + e.getValue()
+              + " (expected {\"dtype\": \"F32\", \"shape\": [..], \"data_offsets\": [begin, end]})");
+        }
       }
       // File order (by offset), the order the writer laid them out.
       entries.sort((a, b) -> Long.compare((long) a[3], (long) b[3]));
@@ -186,18 +191,26 @@ public final class SafeTensors {
     } catch (NoSuchFileException e) {
       throw new BadInputException(index + ": file not found");
     } catch (IOException | RuntimeException e) {
-      throw new BadInputException(index + ": not a valid safetensors index (" + e.getMessage() + ")");
+      throw new BadInputException(index + ": not a valid safetensors index (" + firstLine(e.getMessage()) + ")");
     }
     if (!root.has("weight_map") || !root.get("weight_map").isJsonObject()) {
       throw new BadInputException(index + ": no weight_map object (expected {\"weight_map\": {tensor: shard}})");
     }
     Map<String, String> weightMap = new TreeMap<>();
+    Path dir = index.toAbsolutePath().getParent();
     for (Map.Entry<String, JsonElement> e : root.getAsJsonObject("weight_map").entrySet()) {
-      weightMap.put(e.getKey(), e.getValue().getAsString());
+      JsonElement shard = e.getValue();
+      if (!shard.isJsonPrimitive() || !shard.getAsJsonPrimitive().isString()) {
+        throw new BadInputException(index + ": weight_map entry '" + e.getKey() + "' is " + shard + ", not a shard file name");
+      }
+      if (!Files.isRegularFile(dir.resolve(shard.getAsString()))) {
+        throw new BadInputException(index + ": weight_map puts '" + e.getKey() + "' in " + shard.getAsString()
+            + ", which does not exist next to the index");
+      }
+      weightMap.put(e.getKey(), shard.getAsString());
     }
     Map<String, Map<String, HostTensor>> shards = new LinkedHashMap<>();
     Map<String, HostTensor> out = new LinkedHashMap<>();
-    Path dir = index.toAbsolutePath().getParent();
     for (Map.Entry<String, String> e : weightMap.entrySet()) {
       Map<String, HostTensor> shard = shards.computeIfAbsent(e.getValue(), s -> read(dir.resolve(s)));
       HostTensor t = shard.get(e.getKey());
@@ -258,6 +271,12 @@ public final class SafeTensors {
         throw new IOException("unexpected end of file");
       }
     }
+  }
+
+  /** The first line of a parser's message, without the exception class gson puts in front. */
+  private static String firstLine(String message) {
+    String m = message == null ? "" : message.lines().findFirst().orElse("");
+    return m.replaceFirst("^[\\w.]+Exception: ", "");
   }
 
   private static BadInputException bad(Path file, String what) {

@@ -1,0 +1,43 @@
+package io.decq.core.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+
+/**
+ * A 2-D convolution without padding, weight stored {@code (out, in, k, k)} as in PyTorch; parameter names
+ * {@code weight}, {@code bias}. With {@code stride == kernel} it is a ViT patch embedding ({@link
+ * #patchTokens}). Default init: PyTorch's (U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for both, fan_in = in k²).
+ *
+ * <p>Dimensions: B batch, I input channels, O output channels, H/W input size, h/w output size, N = h w
+ * tokens.
+ */
+public final class Conv2d extends DecqBlock {
+  private final int stride;
+  private final Parameter weight;
+  private final Parameter bias;
+
+  public Conv2d(long in, long out, int kernel, int stride, boolean bias) {
+    if (kernel < 1 || stride < 1) {
+      throw new IllegalArgumentException("kernel and stride must be >= 1, got " + kernel + ", " + stride);
+    }
+    this.stride = stride;
+    Init init = Linear.torchDefault(in * kernel * kernel);
+    this.weight = param("weight", init, out, in, kernel, kernel);
+    this.bias = bias ? param("bias", init, out) : null;
+  }
+
+  /** (B, I, H, W) -> (B, O, h, w), no padding. */
+  public NDArray forward(NDArray x) {
+    return ai.djl.nn.convolutional.Conv2d.conv2d(
+            x, value(weight), bias == null ? null : value(bias), new Shape(stride, stride), new Shape(0, 0), new Shape(1, 1), 1)
+        .singletonOrThrow();
+  }
+
+  /** The output grid as tokens in row-major order (token = row * w + col): (B, I, H, W) -> (B, N, O). */
+  public NDArray patchTokens(NDArray x) {
+    NDArray y = forward(x); // (B, O, h, w)
+    Shape s = y.getShape();
+    return y.reshape(s.get(0), s.get(1), s.get(2) * s.get(3)).transpose(0, 2, 1); // (B, N, O)
+  }
+}

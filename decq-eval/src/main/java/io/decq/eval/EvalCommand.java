@@ -1,0 +1,24 @@
+package io.decq.eval;
+
+import io.decq.core.cli.Subcommand;
+import io.decq.eval.iq.IqCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code decq eval ...}: the evaluation commands. */
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description = "Evaluate images and models: image quality (PSNR, SSIM); every command writes JSON and, with --html, a self-contained HTML page.",
+    synopsisSubcommandLabel = "COMMAND",
+    commandListHeading = "%nCommands:%n",
+    subcommands = {IqCommand.class})
+public final class EvalCommand implements Subcommand, Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}

@@ -1,0 +1,18 @@
+package io.decq.train.loop;
+
+import ai.djl.ndarray.NDManager;
+import java.util.Random;
+
+/**
+ * What a training step sees besides its batch.
+ *
+ * @param manager owns the step's arrays; closed when the step ends (with an NDScope around it, so arrays
+ *     created elsewhere during the step are freed too: anything that must outlive a step must be made
+ *     before the loop starts)
+ * @param step the optimizer step being computed, from 1
+ * @param maxSteps train.max_steps
+ * @param epoch fractional epoch at the start of the batch (samples seen / samples per epoch)
+ * @param random a Java generator seeded from (seed, step); libtorch's generator is reseeded from (seed,
+ *     step) too, so {@code manager.randomNormal(...)} draws are reproducible and survive resume
+ */
+public record StepContext(NDManager manager, long step, int maxSteps, double epoch, Random random) {}

@@ -1,0 +1,35 @@
+/**
+ * Training infrastructure shared by the trainers (model-independent).
+ *
+ * <ul>
+ *   <li>{@link io.decq.train.data}: image folders ({@link io.decq.train.data.ImageFolder}), uint8
+ *       augmentations with torchvision's semantics (PIL-exact bicubic resize, random/center crop, flip),
+ *       and a prefetching, deterministic, seekable loader ({@link io.decq.train.data.ImageLoader}).
+ *   <li>{@link io.decq.train.optim}: AdamW with savable state and parameter groups, global-norm
+ *       clipping, learning-rate schedules, EMA.
+ *   <li>{@link io.decq.train.run}: the run directory, atomic checkpoints, {@code --resume} resolution,
+ *       metrics.jsonl, provenance.
+ *   <li>{@link io.decq.train.loop}: {@link io.decq.train.loop.TrainLoop}, which a trainer calls with its
+ *       trainable parameters, a batch source and a step function.
+ * </ul>
+ *
+ * <p>Decisions, and why:
+ *
+ * <ul>
+ *   <li>Random streams are stateless: libtorch's generator and the step's {@code java.util.Random} are
+ *       reseeded from (seed, step) at every step, data order from (seed, epoch), augmentations from
+ *       (seed, epoch, index) ({@link io.decq.train.Seeds}). DJL cannot read or restore libtorch's
+ *       generator state, and this way a checkpoint needs only the step and the data position for a
+ *       bitwise-exact resume, independent of the number of data workers.
+ *   <li>Parameters are restored and EMA weights swapped by an index-put copy into the existing arrays:
+ *       {@code NDArray.set(Buffer)} on the CPU makes the tensor alias the Java buffer instead of copying.
+ *   <li>Each step runs in a sub-manager and an {@code NDScope}: an operation whose first operand is a
+ *       parameter ({@code weight.transpose()}) puts its result in the parameters' manager, and only the
+ *       scope frees it. Anything that must outlive a step has to be created before the loop starts.
+ *   <li>{@code checkpoints/latest} is a one-line text file naming the newest checkpoint folder, not a
+ *       symbolic link, so runs copy between file systems intact.
+ *   <li>metrics.jsonl records average the steps since the previous record; the first record after a
+ *       resume averages only the steps run since the resume.
+ * </ul>
+ */
+package io.decq.train;

@@ -1,0 +1,64 @@
+package io.decq.train.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.decq.core.config.DecqConfig;
+import io.decq.train.data.HostBatch;
+import io.decq.train.data.ImageLoader;
+import io.decq.train.data.TestImages;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The number of live native arrays (the whole DJL manager tree) must not grow over 1,000 steps, although
+ * the toy model's forward pass puts one result into the parameters' manager on every step.
+ */
+class NativeMemoryTest {
+  @TempDir Path tmp;
+
+  @Test
+  void counterSeesArraysUntilTheyAreClosed() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      int before = NativeArrays.live(m);
+      NDArray a = m.create(1f);
+      m.create(2f);
+      try (NDManager sub = m.newSubManager()) {
+        sub.create(3f);
+        assertEquals(before + 3, NativeArrays.live(m));
+      }
+      assertEquals(before + 2, NativeArrays.live(m));
+      a.close();
+      assertEquals(before + 1, NativeArrays.live(m));
+    }
+  }
+
+  @Test
+  void liveArraysDoNotGrowOver1000Steps() {
+    int steps = 1000;
+    Path images = TestImages.flat(tmp.resolve("images"), 8, 4, 4);
+    DecqConfig config = ToyModel.config(ToyModel.train(steps, steps, 100, 2, 0, 1e-3, 10, 1.0, 1, 0),
+        ToyModel.data(images.toString(), 4));
+    int[] live = new int[steps + 1];
+    long t0 = System.nanoTime();
+    try (ToyModel model = new ToyModel(4, 4, 0);
+        ImageLoader loader = ImageLoader.training(config.data(), 2, 0)) {
+      TrainLoop.<HostBatch>builder().config(config).runDir(tmp.resolve("run")).parameters(model.params).data(loader)
+          .step(model::loss).manager(model.manager)
+          .listener(r -> live[(int) r.step()] = NativeArrays.live(model.manager))
+          .build().run();
+    }
+    double seconds = (System.nanoTime() - t0) * 1e-9;
+    int max = 0;
+    for (int s = 10; s <= steps; s++) {
+      max = Math.max(max, live[s]);
+    }
+    System.out.printf("live native arrays after step 10: %d, after step %d: %d, max over 10..%d: %d (%.1f s, %.2f ms/step)%n",
+        live[10], steps, live[steps], steps, max, seconds, seconds * 1000 / steps);
+    assertEquals(live[10], live[steps], "live arrays grew between step 10 and step " + steps);
+    assertTrue(max <= live[10], "live arrays peaked at " + max + " > " + live[10]);
+  }
+}
