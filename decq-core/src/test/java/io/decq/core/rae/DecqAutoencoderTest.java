@@ -92,7 +92,7 @@ class DecqAutoencoderTest {
   void trainableParametersAreQueriesCondensersAndDecoder() {
     DecqAutoencoder m = model(2, 0.8, 0);
     List<String> names = new ArrayList<>(m.trainableParameters().keySet());
-    assertTrue(names.contains("queries.tokens"));
+    assertTrue(names.contains("queries.query_tokens"));
     assertTrue(names.contains("queries.condensers.1.attn.k.weight"));
     assertTrue(names.contains("decoder.query_embed.weight"));
     assertTrue(names.contains("decoder.query_pos_embed"));
@@ -189,7 +189,7 @@ class DecqAutoencoderTest {
         }
       }
       gc.backward(mixed.abs().mean());
-      NDArray g = m.trainableParameters().get("queries.tokens").getArray().getGradient();
+      NDArray g = m.trainableParameters().get("queries.query_tokens").getArray().getGradient();
       assertTrue(g.abs().sum().getFloat() > 0, "the kept image's gradient must reach the queries");
       g.close();
     } finally {
@@ -292,7 +292,7 @@ class DecqAutoencoderTest {
       DecqAutoencoder m = new DecqAutoencoder(ENCODER, queries(2), decoder(0.8, 0.5), SIZE);
       m.materialize(modelManager, 1);
       int before = modelManager.getManagedArrays().size();
-      for (int i = 0; i < 20; i++) {
+      for (int i = 0; i < 10; i++) {
         try (NDManager step = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
           Features f = features(step, i);
           gc.backward(m.reconstructTraining(f.latent(), f.hidden()).abs().mean());
