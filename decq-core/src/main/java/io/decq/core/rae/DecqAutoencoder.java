@@ -5,15 +5,19 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import io.decq.core.cli.BadInputException;
 import io.decq.core.config.DecoderConfig;
+import io.decq.core.config.DecqConfig;
 import io.decq.core.config.EncoderConfig.Family;
 import io.decq.core.config.QueriesConfig;
 import io.decq.core.encoder.EncoderOutput;
 import io.decq.core.encoder.FrozenEncoder;
 import io.decq.core.nn.DecqBlock;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -125,6 +129,20 @@ public final class DecqAutoencoder extends DecqBlock {
     this.latentNorm = child("latent_norm", new LatentNorm(encoder.patchTokens(), queryCount, encoder.width()));
   }
 
+  /**
+   * The model of {@code config}'s {@code queries:} and {@code decoder:} sections around {@code encoder},
+   * materialised in {@code manager} with initial values drawn from {@code seed}, with the statistics of
+   * {@code decoder.latent_stats} loaded when it is set.
+   */
+  public static DecqAutoencoder create(FrozenEncoder encoder, DecqConfig config, NDManager manager, long seed) {
+    DecqAutoencoder model = new DecqAutoencoder(encoder, config.queries(), config.decoder());
+    model.materialize(manager, seed);
+    if (config.decoder().latentStats() != null) {
+      model.latentNorm().load(Path.of(config.decoder().latentStats()));
+    }
+    return model;
+  }
+
   /** Checks the parts of the config that depend on the encoder, naming the key. */
   public static void checkFits(EncoderInfo encoder, QueriesConfig queries) {
     if (queries.count() == 0) {
@@ -188,6 +206,21 @@ public final class DecqAutoencoder extends DecqBlock {
   /** The latent statistics (load a {@code decq stats} file with {@link LatentNorm#load}). */
   public LatentNorm latentNorm() {
     return latentNorm;
+  }
+
+  /**
+   * The non-trainable tensors by state-dict name (the decoder's fixed sin-cos table, the latent
+   * statistics): a checkpoint stores them beside {@link #trainableParameters()} so that {@code
+   * loadStateDict} of the whole model finds every key.
+   */
+  public Map<String, NDArray> fixedTensors() {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Parameter> e : namedParameters().entrySet()) {
+      if (!e.getValue().requiresGradient()) {
+        out.put(e.getKey(), e.getValue().getArray());
+      }
+    }
+    return out;
   }
 
   /** The pixel decoder. */

@@ -305,6 +305,28 @@ class DecqAutoencoderTest {
   }
 
   @Test
+  void stateDictOfWeightsAndFixedTensorsRestoresTheModel() {
+    DecqAutoencoder a = model(2, 0, 0);
+    try (NDManager step = manager.newSubManager()) {
+      a.reconstructTraining(features(step, 15).latent(), features(step, 15).hidden()); // moves the query estimate
+    }
+    Map<String, HostTensor> checkpoint = new LinkedHashMap<>();
+    a.trainableParameters().forEach((k, p) -> checkpoint.put(k, HostTensor.of(p.getArray())));
+    a.fixedTensors().forEach((k, v) -> checkpoint.put(k, HostTensor.of(v)));
+    assertEquals(a.namedParameters().keySet(), checkpoint.keySet());
+    assertTrue(a.fixedTensors().containsKey("decoder.decoder_pos_embed"));
+    assertTrue(a.fixedTensors().containsKey("latent_norm.query_mean"));
+    DecqAutoencoder b = new DecqAutoencoder(ENCODER, queries(2), decoder(0, 0), SIZE);
+    b.materialize(manager, 99);
+    b.loadStateDict(checkpoint, "checkpoint", null);
+    try (NDManager step = manager.newSubManager()) {
+      Features f = features(step, 16);
+      assertEquals(0.0, maxAbsDiff(a.decode(a.encodeFeatures(f.latent(), f.hidden())).toFloatArray(),
+          b.decode(b.encodeFeatures(f.latent(), f.hidden())).toFloatArray()));
+    }
+  }
+
+  @Test
   void configThatDoesNotFitTheEncoderFailsClearly() {
     BadInputException deep = assertThrows(BadInputException.class, () -> new DecqAutoencoder(ENCODER,
         new QueriesConfig(2, List.of(0, DEPTH + 1), false, 2, 2.0), decoder(0, 0), SIZE));

@@ -14,7 +14,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import io.decq.core.cli.BadInputException;
+import io.decq.core.config.ConfigLoader;
 import io.decq.core.config.DecoderConfig;
+import io.decq.core.config.DecqConfig;
 import io.decq.core.config.EncoderConfig;
 import io.decq.core.config.QueriesConfig;
 import io.decq.core.encoder.FrozenEncoder;
@@ -23,12 +25,14 @@ import io.decq.core.image.Images;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The autoencoder composed with a real frozen encoder: the tiny golden DINOv2-with-registers (12 blocks,
@@ -139,6 +143,29 @@ class EncoderCompositionTest {
       NDArray images = images(step);
       NDArray recon = m.reconstruct(images);
       assertEquals(new Shape(2, 3, 256, 256), recon.getShape());
+    }
+  }
+
+  @Test
+  void createFromConfigLoadsTheLatentStatistics(@TempDir Path tmp) {
+    int t = encoder.patchTokens();
+    int c = encoder.width();
+    float[] mean = new float[t * c];
+    float[] var = new float[t * c];
+    Arrays.fill(mean, 0.25f);
+    Arrays.fill(var, 4f);
+    Path stats = tmp.resolve("stats.safetensors");
+    SafeTensors.write(stats, Map.of("patch.mean", HostTensor.ofFloats(new long[] {t, c}, mean),
+        "patch.var", HostTensor.ofFloats(new long[] {t, c}, var)));
+    DecqConfig config = ConfigLoader.load(null, List.of("queries.count=0", "queries.taps=[]", "decoder.preset=tiny",
+        "decoder.latent_stats=" + stats));
+    DecqAutoencoder m = DecqAutoencoder.create(encoder, config, manager, 4);
+    assertEquals(0, m.queryCount());
+    assertArrayEquals(var, m.stateDict().get("latent_norm.patch_var").toFloats());
+    try (NDManager step = manager.newSubManager()) {
+      NDArray joint = m.encode(images(step));
+      NDArray expectedJoint = expected.get("rae_latent").toNDArray(step).sub(0.25f).div((float) Math.sqrt(4 + LatentNorm.EPS));
+      assertTrue(maxAbsDiff(joint.toFloatArray(), expectedJoint.toFloatArray()) < LATENT_TOLERANCE);
     }
   }
 
