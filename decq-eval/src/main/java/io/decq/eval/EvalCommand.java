@@ -10,10 +10,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
-    description = "Evaluate images and models: image quality (PSNR, SSIM); every command writes JSON and, with --html, a self-contained HTML page.",
+    description = "Evaluate images and models: image quality (PSNR, SSIM), FID statistics, Frechet distances, and "
+        + "FID / sFID / IS / precision / recall of sample batches (ADM evaluator compatible). Every command writes JSON.",
     synopsisSubcommandLabel = "COMMAND",
     commandListHeading = "%nCommands:%n",
-    subcommands = {IqCommand.class})
+    subcommands = {IqCommand.class, StatsCommand.class, FdCommand.class, GenCommand.class})
 public final class EvalCommand implements Subcommand, Runnable {
   @Spec CommandSpec spec;
 

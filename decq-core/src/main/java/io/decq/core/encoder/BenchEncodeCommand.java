@@ -53,7 +53,7 @@ public final class BenchEncodeCommand implements Callable<Integer> {
 
   /** Measurements of one benchmark run. */
   public record Result(String family, String device, int batch, int batches, double seconds, double imagesPerSecond,
-      int liveArraysBefore, int liveArraysAfter, long residentBefore, long residentAfter) {}
+      int liveArraysBefore, int liveArraysAfter, long[] residentByQuarter, long[] javaHeapByQuarter) {}
 
   @Override
   public Integer call() {
@@ -68,8 +68,8 @@ public final class BenchEncodeCommand implements Callable<Integer> {
     w.printf(Locale.ROOT, "throughput: %.2f images/s (%.1f ms per batch)%n", r.imagesPerSecond(),
         1000 * r.seconds() / r.batches());
     w.printf(Locale.ROOT, "live native arrays: %d before, %d after%n", r.liveArraysBefore(), r.liveArraysAfter());
-    w.printf(Locale.ROOT, "resident memory: %.0f MiB before, %.0f MiB after%n", r.residentBefore() / 1048576.0,
-        r.residentAfter() / 1048576.0);
+    w.printf(Locale.ROOT, "resident memory (MiB) at 0/25/50/75/100 %% of the batches: %s (Java heap committed: %s)%n",
+        mib(r.residentByQuarter()), mib(r.javaHeapByQuarter()));
     w.flush();
     return r.liveArraysAfter() > r.liveArraysBefore() ? 1 : 0;
   }
@@ -84,30 +84,54 @@ public final class BenchEncodeCommand implements Callable<Integer> {
         NDManager manager = NDManager.newBaseManager(device)) {
       Set<Integer> taps = EncodeCommand.parseTaps(hiddenStates, encoder.depth());
       int s = encoder.imageSize();
-      byte[] pixels = new byte[batch * 3 * s * s];
-      new SplittableRandom(seed).nextBytes(pixels);
+      byte[] random = new byte[batch * 3 * s * s];
+      new SplittableRandom(seed).nextBytes(random);
+      ByteBuffer pixels = ByteBuffer.allocateDirect(random.length).put(random).flip();
       for (int i = 0; i < warmup; i++) {
         step(encoder, manager, pixels, batch, s, taps);
       }
       int before = NativeMemory.liveArrays();
-      long rssBefore = NativeMemory.residentBytes();
+      long[] rss = new long[5];
+      long[] heap = new long[5];
+      rss[0] = residentAfterGc();
+      heap[0] = Runtime.getRuntime().totalMemory();
       long start = System.nanoTime();
-      for (int i = 0; i < batches; i++) {
+      for (int i = 1; i <= batches; i++) {
         step(encoder, manager, pixels, batch, s, taps);
+        int quarter = i * 4 / batches;
+        if (quarter > (i - 1) * 4 / batches) {
+          rss[quarter] = residentAfterGc();
+          heap[quarter] = Runtime.getRuntime().totalMemory();
+        }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       int after = NativeMemory.liveArrays();
-      long rssAfter = NativeMemory.residentBytes();
       return new Result(family.key(), device.toString(), batch, batches, seconds, (double) batch * batches / seconds,
-          before, after, rssBefore, rssAfter);
+          before, after, rss, heap);
     }
   }
 
+  /**
+   * Resident memory after a garbage collection: DJL hands array data to Java as direct byte buffers
+   * ({@code toFloatArray}), whose native memory is released only when the buffer is collected.
+   */
+  private static long residentAfterGc() {
+    System.gc();
+    return NativeMemory.residentBytes();
+  }
+
+  private static String mib(long[] bytes) {
+    StringBuilder sb = new StringBuilder();
+    for (long b : bytes) {
+      sb.append(sb.length() == 0 ? "" : " ").append(b <= 0 ? "?" : String.valueOf(Math.round(b / 1048576.0)));
+    }
+    return sb.toString();
+  }
+
   /** One batch as a training step would run it: upload uint8 images, encode, read the latent back. */
-  private static void step(FrozenEncoder encoder, NDManager manager, byte[] pixels, int batch, int s, Set<Integer> taps) {
+  private static void step(FrozenEncoder encoder, NDManager manager, ByteBuffer pixels, int batch, int s, Set<Integer> taps) {
     try (NDManager step = manager.newSubManager()) {
-      ByteBuffer buf = ByteBuffer.allocateDirect(pixels.length).put(pixels).flip();
-      NDArray x = step.create(buf, new Shape(batch, 3, s, s), DataType.UINT8); // (B, 3, S, S)
+      NDArray x = step.create(pixels.duplicate(), new Shape(batch, 3, s, s), DataType.UINT8).duplicate(); // (B, 3, S, S)
       EncoderOutput o = encoder.encode(x, taps);
       o.latent().toFloatArray();
     }

@@ -5,12 +5,19 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import io.decq.core.cli.BadInputException;
 import io.decq.core.config.DecoderConfig;
+import io.decq.core.config.DecqConfig;
+import io.decq.core.config.EncoderConfig.Family;
 import io.decq.core.config.QueriesConfig;
+import io.decq.core.encoder.EncoderOutput;
+import io.decq.core.encoder.FrozenEncoder;
 import io.decq.core.nn.DecqBlock;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,18 +65,39 @@ public final class DecqAutoencoder extends DecqBlock {
     public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
     /** ImageNet std (DINOv2's processor). */
     public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+    /** SigLIP's processor mean and std. */
+    public static final float[] HALF = {0.5f, 0.5f, 0.5f};
+
+    /** The geometry of a loaded encoder; mean/std are those its preprocessing normalises with (by family). */
+    public static EncoderInfo of(FrozenEncoder encoder) {
+      boolean imagenet = encoder.family() == Family.DINOV2_REG;
+      return new EncoderInfo(encoder.width(), encoder.depth(), encoder.prefixTokens(), encoder.patchTokens(),
+          imagenet ? IMAGENET_MEAN : HALF, imagenet ? IMAGENET_STD : HALF);
+    }
   }
 
   private final EncoderInfo encoder;
+  private final FrozenEncoder frozen;
   private final DecoderConfig decoderConfig;
   private final int queryCount;
   private final QueryCondensers queries;
   private final LatentNorm latentNorm;
   private final ViTDecoder decoder;
 
-  /** Builds the model with the decoder size of {@code decoder.preset()}. */
+  /**
+   * The autoencoder around {@code encoder} (not owned: the caller closes it), decoder size of {@code
+   * decoder.preset()}. Image-level methods ({@link #encode}, {@link #reconstructTraining(NDArray)}, ...)
+   * need this form.
+   *
+   * @throws BadInputException when the config does not fit the encoder
+   */
+  public DecqAutoencoder(FrozenEncoder encoder, QueriesConfig queries, DecoderConfig decoder) {
+    this(EncoderInfo.of(encoder), queries, decoder, decoder.preset().size(), encoder);
+  }
+
+  /** A model without an encoder (decoding, feature-level use), decoder size of {@code decoder.preset()}. */
   public DecqAutoencoder(EncoderInfo encoder, QueriesConfig queries, DecoderConfig decoder) {
-    this(encoder, queries, decoder, decoder.preset().size());
+    this(encoder, queries, decoder, decoder.preset().size(), null);
   }
 
   /**
@@ -79,8 +107,14 @@ public final class DecqAutoencoder extends DecqBlock {
    *     condenser heads that do not divide its width)
    */
   public DecqAutoencoder(EncoderInfo encoder, QueriesConfig queries, DecoderConfig decoder, ViTDecoder.Size size) {
+    this(encoder, queries, decoder, size, null);
+  }
+
+  private DecqAutoencoder(EncoderInfo encoder, QueriesConfig queries, DecoderConfig decoder, ViTDecoder.Size size,
+      FrozenEncoder frozen) {
     checkFits(encoder, queries);
     this.encoder = encoder;
+    this.frozen = frozen;
     this.decoderConfig = decoder;
     this.queryCount = queries.count();
     if (queryCount > 0) {
@@ -93,6 +127,20 @@ public final class DecqAutoencoder extends DecqBlock {
     this.decoder = child("decoder", new ViTDecoder(size, encoder.width(), encoder.patchTokens(), decoder.patchSize(),
         queryCount, ViTDecoder.LAYER_NORM_EPS));
     this.latentNorm = child("latent_norm", new LatentNorm(encoder.patchTokens(), queryCount, encoder.width()));
+  }
+
+  /**
+   * The model of {@code config}'s {@code queries:} and {@code decoder:} sections around {@code encoder},
+   * materialised in {@code manager} with initial values drawn from {@code seed}, with the statistics of
+   * {@code decoder.latent_stats} loaded when it is set.
+   */
+  public static DecqAutoencoder create(FrozenEncoder encoder, DecqConfig config, NDManager manager, long seed) {
+    DecqAutoencoder model = new DecqAutoencoder(encoder, config.queries(), config.decoder());
+    model.materialize(manager, seed);
+    if (config.decoder().latentStats() != null) {
+      model.latentNorm().load(Path.of(config.decoder().latentStats()));
+    }
+    return model;
   }
 
   /** Checks the parts of the config that depend on the encoder, naming the key. */
@@ -147,9 +195,32 @@ public final class DecqAutoencoder extends DecqBlock {
     return encoder;
   }
 
+  /** The frozen encoder this model was built around. */
+  public FrozenEncoder encoder() {
+    if (frozen == null) {
+      throw new IllegalStateException("this autoencoder was built without an encoder (EncoderInfo form)");
+    }
+    return frozen;
+  }
+
   /** The latent statistics (load a {@code decq stats} file with {@link LatentNorm#load}). */
   public LatentNorm latentNorm() {
     return latentNorm;
+  }
+
+  /**
+   * The non-trainable tensors by state-dict name (the decoder's fixed sin-cos table, the latent
+   * statistics): a checkpoint stores them beside {@link #trainableParameters()} so that {@code
+   * loadStateDict} of the whole model finds every key.
+   */
+  public Map<String, NDArray> fixedTensors() {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Parameter> e : namedParameters().entrySet()) {
+      if (!e.getValue().requiresGradient()) {
+        out.put(e.getKey(), e.getValue().getArray());
+      }
+    }
+    return out;
   }
 
   /** The pixel decoder. */
@@ -171,6 +242,38 @@ public final class DecqAutoencoder extends DecqBlock {
     }
     NDArray q = queries.forward(hiddenStates, encoder.prefixTokens()); // (B, Q, C)
     return NDArrays.concat(new NDList(q, patches), 1); // (B, Q + T, C)
+  }
+
+  /**
+   * The clean, un-normalised joint latent of images (for statistics).
+   *
+   * @param images (B, 3, S, S) uint8, or float32 in [0, 1], on the encoder's device
+   * @return (B, Q + T, C), owned by {@code images}' manager
+   */
+  public NDArray rawLatent(NDArray images) {
+    EncoderOutput out = encoder().encode(images, taps());
+    return rawLatent(out.latent(), out.hiddenStates());
+  }
+
+  /** Images (B, 3, S, S) -> normalised joint latent (B, Q + T, C): what stage 2 learns to generate. */
+  public NDArray encode(NDArray images) {
+    return normalize(rawLatent(images));
+  }
+
+  /** Images -> reconstructions (B, 3, H, W) in pixel space, without noise or dropout. */
+  public NDArray reconstruct(NDArray images) {
+    return decode(encode(images));
+  }
+
+  /**
+   * The stage-1 training forward from images (see {@link #reconstructTraining(NDArray, Map)}).
+   *
+   * @param images (B, 3, S, S) uint8, or float32 in [0, 1], on the encoder's device
+   * @return (B, 3, H, W) reconstruction in pixel space
+   */
+  public NDArray reconstructTraining(NDArray images) {
+    EncoderOutput out = encoder().encode(images, taps());
+    return reconstructTraining(out.latent(), out.hiddenStates());
   }
 
   /** The normalised joint latent of an encoder output: (B, Q + T, C). */

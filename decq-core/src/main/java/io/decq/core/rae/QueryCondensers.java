@@ -15,7 +15,7 @@ import java.util.Map;
  * encoder tap, in tap order, and end in a LayerNorm without affine (like the patch latent, so both live
  * on the same scale).
  *
- * <p>Parameters (state-dict names): {@code tokens} (1, Q, C), trunc-normal std 0.02; {@code
+ * <p>Parameters (state-dict names): {@code query_tokens} (1, Q, C), trunc-normal std 0.02; {@code
  * condensers.{k}.*} for the k-th tap ({@code norm1}, {@code norm_context}, {@code attn.{q,k,v,proj}},
  * {@code norm2}, {@code mlp.{fc1,fc2}}).
  *
@@ -45,7 +45,7 @@ public final class QueryCondensers extends DecqBlock {
     this.width = width;
     this.taps = List.copyOf(taps);
     this.includePrefix = includePrefix;
-    queries = param("tokens", Init.truncNormal(0.02), 1, count, width);
+    queries = param("query_tokens", Init.truncNormal(0.02), 1, count, width);
     for (int k = 0; k < taps.size(); k++) {
       condensers.add(child("condensers." + k, new Condenser(width, heads, mlpHidden)));
     }

@@ -149,7 +149,7 @@ public final class ViTDecoder extends DecqBlock {
         .reshape(b, 3, (long) grid * p, (long) grid * p);
   }
 
-  /** Whether this decoder has query inputs. */
+  /** Q, the query tokens this decoder takes (0: RAE's decoder). */
   public int queryCount() {
     return queries;
   }

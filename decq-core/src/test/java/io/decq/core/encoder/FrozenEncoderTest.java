@@ -49,17 +49,17 @@ class FrozenEncoderTest {
 
   @Test
   void outputsBelongToTheCallerAndNothingAccumulates() {
-    float[] pixels = new float[2 * 3 * 256 * 256];
+    float[] pixels = new float[3 * 256 * 256];
     for (int i = 0; i < pixels.length; i++) {
       pixels[i] = (i * 7919 % 256) / 255f;
     }
     try (NDManager warm = manager.newSubManager()) {
-      encoder.encode(warm.create(pixels, new Shape(2, 3, 256, 256)), Set.of(0, 3));
+      encoder.encode(warm.create(pixels, new Shape(1, 3, 256, 256)), Set.of(0, 3));
     }
     int before = NativeMemory.liveArrays();
-    for (int step = 0; step < 20; step++) {
+    for (int step = 0; step < 8; step++) {
       try (NDManager m = manager.newSubManager()) {
-        NDArray images = m.create(pixels, new Shape(2, 3, 256, 256)).toType(DataType.FLOAT32, false);
+        NDArray images = m.create(pixels, new Shape(1, 3, 256, 256)).toType(DataType.FLOAT32, false);
         images.setRequiresGradient(true);
         EncoderOutput out = encoder.encode(images, Set.of(0, 3, 6, 9));
         assertSame(m, out.latent().getManager());

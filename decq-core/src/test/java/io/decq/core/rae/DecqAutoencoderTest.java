@@ -92,7 +92,7 @@ class DecqAutoencoderTest {
   void trainableParametersAreQueriesCondensersAndDecoder() {
     DecqAutoencoder m = model(2, 0.8, 0);
     List<String> names = new ArrayList<>(m.trainableParameters().keySet());
-    assertTrue(names.contains("queries.tokens"));
+    assertTrue(names.contains("queries.query_tokens"));
     assertTrue(names.contains("queries.condensers.1.attn.k.weight"));
     assertTrue(names.contains("decoder.query_embed.weight"));
     assertTrue(names.contains("decoder.query_pos_embed"));
@@ -189,7 +189,7 @@ class DecqAutoencoderTest {
         }
       }
       gc.backward(mixed.abs().mean());
-      NDArray g = m.trainableParameters().get("queries.tokens").getArray().getGradient();
+      NDArray g = m.trainableParameters().get("queries.query_tokens").getArray().getGradient();
       assertTrue(g.abs().sum().getFloat() > 0, "the kept image's gradient must reach the queries");
       g.close();
     } finally {
@@ -292,7 +292,7 @@ class DecqAutoencoderTest {
       DecqAutoencoder m = new DecqAutoencoder(ENCODER, queries(2), decoder(0.8, 0.5), SIZE);
       m.materialize(modelManager, 1);
       int before = modelManager.getManagedArrays().size();
-      for (int i = 0; i < 20; i++) {
+      for (int i = 0; i < 10; i++) {
         try (NDManager step = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
           Features f = features(step, i);
           gc.backward(m.reconstructTraining(f.latent(), f.hidden()).abs().mean());
@@ -301,6 +301,28 @@ class DecqAutoencoderTest {
         zeroGradients(m);
       }
       assertEquals(before, modelManager.getManagedArrays().size(), "arrays accumulated in the model's manager");
+    }
+  }
+
+  @Test
+  void stateDictOfWeightsAndFixedTensorsRestoresTheModel() {
+    DecqAutoencoder a = model(2, 0, 0);
+    try (NDManager step = manager.newSubManager()) {
+      a.reconstructTraining(features(step, 15).latent(), features(step, 15).hidden()); // moves the query estimate
+    }
+    Map<String, HostTensor> checkpoint = new LinkedHashMap<>();
+    a.trainableParameters().forEach((k, p) -> checkpoint.put(k, HostTensor.of(p.getArray())));
+    a.fixedTensors().forEach((k, v) -> checkpoint.put(k, HostTensor.of(v)));
+    assertEquals(a.namedParameters().keySet(), checkpoint.keySet());
+    assertTrue(a.fixedTensors().containsKey("decoder.decoder_pos_embed"));
+    assertTrue(a.fixedTensors().containsKey("latent_norm.query_mean"));
+    DecqAutoencoder b = new DecqAutoencoder(ENCODER, queries(2), decoder(0, 0), SIZE);
+    b.materialize(manager, 99);
+    b.loadStateDict(checkpoint, "checkpoint", null);
+    try (NDManager step = manager.newSubManager()) {
+      Features f = features(step, 16);
+      assertEquals(0.0, maxAbsDiff(a.decode(a.encodeFeatures(f.latent(), f.hidden())).toFloatArray(),
+          b.decode(b.encodeFeatures(f.latent(), f.hidden())).toFloatArray()));
     }
   }
 

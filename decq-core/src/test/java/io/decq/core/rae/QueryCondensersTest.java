@@ -78,7 +78,7 @@ class QueryCondensersTest {
       float[] got = out.toFloatArray();
       double maxDiff = 0;
       for (int b = 0; b < B; b++) {
-        double[][] q = Ref64.tokens(w.get("tokens").toFloats(), 0, Q, C, 0, Q);
+        double[][] q = Ref64.tokens(w.get("query_tokens").toFloats(), 0, Q, C, 0, Q);
         for (int k = 0; k < TAPS.size(); k++) {
           String p = "condensers." + k + ".";
           double[][] ctx = Ref64.tokens(hidden.get(TAPS.get(k)), b, PREFIX + T, C, includePrefix ? 0 : PREFIX, PREFIX + T);
