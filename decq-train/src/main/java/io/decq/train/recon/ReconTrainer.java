@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import io.decq.core.cli.BadInputException;
 import io.decq.core.config.DecqConfig;
-import io.decq.core.encoder.EncoderOutput;
 import io.decq.core.encoder.FrozenEncoder;
 import io.decq.core.encoder.LatentStats;
 import io.decq.core.io.HostTensor;
@@ -24,9 +23,7 @@ import io.decq.train.loop.TrainResult;
 import io.decq.train.run.Checkpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +32,10 @@ import org.slf4j.LoggerFactory;
  * learn to reconstruct images from a frozen encoder. One step:
  *
  * <pre>
- *   x     = uint8 batch -> float [0, 1] on the device                       (B, 3, S, S)
- *   enc   = frozen encoder(x), no gradient: patch latent + the condenser taps
- *   x_hat = autoencoder.reconstructTraining(enc): queries from the taps, running query statistics,
- *           noise augmentation of the raw joint latent, normalise, decode   (B, 3, S, S)
+ *   x     = uint8 batch -> float [0, 1] on the device                            (B, 3, S, S)
+ *   x_hat = autoencoder.reconstructTraining(x): frozen encoder (no gradient) -> patch latent and
+ *           condenser taps -> queries -> running query statistics -> noise augmentation of the raw
+ *           joint latent -> normalise -> decode                                    (B, 3, S, S)
  *   loss  = sum of the weighted terms of {@link ReconLoss} (L1 [+ L2] on [0, 1] pixels)
  * </pre>
  *
@@ -69,7 +66,6 @@ public final class ReconTrainer implements AutoCloseable {
   private final DecqAutoencoder model;
   private final ImageLoader loader;
   private final ReconLoss loss;
-  private final Set<Integer> taps;
   private TrainLoop<HostBatch> loop;
   private String statistics;
 
@@ -84,7 +80,6 @@ public final class ReconTrainer implements AutoCloseable {
     this.model = model;
     this.loader = loader;
     this.loss = ReconLoss.of(config.loss());
-    this.taps = model.taps();
   }
 
   /**
@@ -105,7 +100,8 @@ public final class ReconTrainer implements AutoCloseable {
       HostBatch preview = config.train().previewEvery() > 0 ? ImageLoader.previewBatch(config.data()) : null;
       encoder = loadEncoder(config, device);
       manager = NDManager.newBaseManager(device);
-      DecqAutoencoder model = Autoencoders.build(config, encoder, manager, config.train().seed());
+      checkStatisticsFile(config);
+      DecqAutoencoder model = DecqAutoencoder.create(encoder, config, manager, config.train().seed());
       checkSizes(config, encoder, model);
       ReconTrainer trainer = new ReconTrainer(config, encoder, manager, model, loader);
       trainer.loop = trainer.buildLoop(out, resume, preview, listeners);
@@ -172,22 +168,15 @@ public final class ReconTrainer implements AutoCloseable {
   }
 
   private TrainLoop<HostBatch> buildLoop(Path out, Path resume, HostBatch preview, StepListener[] listeners) {
-    Map<String, NDArray> fixed = new LinkedHashMap<>();
-    Map<String, Parameter> trainable = model.trainableParameters();
-    model.namedParameters().forEach((name, p) -> {
-      if (!trainable.containsKey(name)) {
-        fixed.put(name, p.getArray());
-      }
-    });
     TrainLoop.Builder<HostBatch> b = TrainLoop.<HostBatch>builder()
         .config(config)
         .runDir(out)
-        .parameters(trainable)
+        .parameters(model.trainableParameters())
         .data(loader)
         .step(this::step)
         .manager(manager)
         .resumeFrom(resume)
-        .extraTensors(fixed);
+        .extraTensors(model.fixedTensors());
     if (preview != null) {
       b.preview((m, step) -> preview(m, preview), preview.size());
     }
@@ -220,10 +209,6 @@ public final class ReconTrainer implements AutoCloseable {
     }
     String file = config.decoder().latentStats();
     if (file != null) {
-      if (!Files.isRegularFile(Path.of(file))) {
-        throw new BadInputException("decoder.latent_stats " + file + ": file not found (expected a `decq stats` file)");
-      }
-      model.latentNorm().load(Path.of(file));
       LOG.info("latent statistics from {}", file);
       return "file " + file;
     }
@@ -248,23 +233,30 @@ public final class ReconTrainer implements AutoCloseable {
     return f;
   }
 
-  /** One training step's forward pass and loss. */
+  /**
+   * One training step's forward pass and loss. The frozen encoder runs inside the model's training
+   * forward; nothing there asks for a gradient (frozen weights, detached outputs), so autograd records
+   * only the queries, condensers and decoder.
+   */
   private StepLoss step(StepContext ctx, HostBatch batch) {
     NDArray images = batch.images(ctx.manager()).toType(DataType.FLOAT32, false).div(255f); // (B, 3, S, S)
-    EncoderOutput features;
-    try (NoGrad ng = NoGrad.enter()) {
-      features = encoder.encode(images, taps); // latent (B, N, C), taps (B, P + N, C)
-    }
-    NDArray reconstruction = model.reconstructTraining(features.latent(), features.hiddenStates()); // (B, 3, S, S)
+    NDArray reconstruction = model.reconstructTraining(images); // (B, 3, S, S)
     return loss.compute(reconstruction, images, ctx);
   }
 
   /** The preview grid: the fixed validation images above their reconstructions (no noise). */
   private NDArray preview(NDManager m, HostBatch batch) {
     NDArray images = batch.images(m).toType(DataType.FLOAT32, false).div(255f); // (N, 3, S, S)
-    EncoderOutput features = encoder.encode(images, taps);
-    NDArray reconstruction = model.decode(model.encodeFeatures(features.latent(), features.hiddenStates())); // (N, 3, S, S)
-    return images.concat(reconstruction.clip(0f, 1f), 0); // (2N, 3, S, S)
+    NDArray reconstruction = model.reconstruct(images).clip(0f, 1f); // (N, 3, S, S)
+    return images.concat(reconstruction, 0); // (2N, 3, S, S)
+  }
+
+  /** A statistics file the config names must exist (the model loads it when it is built). */
+  private static void checkStatisticsFile(DecqConfig config) {
+    String file = config.decoder().latentStats();
+    if (file != null && !Files.isRegularFile(Path.of(file))) {
+      throw new BadInputException("decoder.latent_stats " + file + ": file not found (expected a `decq stats` file)");
+    }
   }
 
   @Override

@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDScope;
 import io.decq.core.cli.BadInputException;
 import io.decq.core.config.DecqConfig;
 import io.decq.core.config.EncoderConfig;
-import io.decq.core.encoder.EncoderOutput;
 import io.decq.core.encoder.FrozenEncoder;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
@@ -20,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +92,8 @@ public final class TrainedAutoencoder implements AutoCloseable {
     FrozenEncoder encoder = FrozenEncoder.load(encoderConfig, device);
     NDManager manager = NDManager.newBaseManager(device);
     try {
-      DecqAutoencoder model = Autoencoders.build(config, encoder, manager, 0);
+      DecqAutoencoder model = new DecqAutoencoder(encoder, config.queries(), config.decoder());
+      model.materialize(manager, 0);
       Path file = checkpoint.dir().resolve(weights == Weights.EMA ? Checkpoint.EMA : Checkpoint.MODEL);
       Map<String, HostTensor> state = weights == Weights.EMA ? checkpoint.ema() : checkpoint.model();
       model.loadStateDict(state, file.toString(), null);
@@ -144,12 +145,7 @@ public final class TrainedAutoencoder implements AutoCloseable {
    * @return (B, Q + T, C), owned by {@code images}' manager
    */
   public NDArray encode(NDArray images) {
-    try (NoGrad ng = NoGrad.enter(); NDScope scope = new NDScope()) {
-      EncoderOutput features = encoder.encode(images, model.taps());
-      NDArray joint = model.encodeFeatures(features.latent(), features.hiddenStates()); // (B, Q + T, C)
-      free(features);
-      return keep(joint, images.getManager());
-    }
+    return scoped(images, model::encode);
   }
 
   /**
@@ -159,9 +155,7 @@ public final class TrainedAutoencoder implements AutoCloseable {
    * @return (B, 3, S, S) float32, pixel space, not clamped; owned by {@code latent}'s manager
    */
   public NDArray decode(NDArray latent) {
-    try (NoGrad ng = NoGrad.enter(); NDScope scope = new NDScope()) {
-      return keep(model.decode(latent), latent.getManager());
-    }
+    return scoped(latent, model::decode);
   }
 
   /**
@@ -171,12 +165,7 @@ public final class TrainedAutoencoder implements AutoCloseable {
    * @return (B, 3, S, S) float32 in [0, 1], owned by {@code images}' manager
    */
   public NDArray reconstruct(NDArray images) {
-    try (NoGrad ng = NoGrad.enter(); NDScope scope = new NDScope()) {
-      EncoderOutput features = encoder.encode(images, model.taps());
-      NDArray joint = model.encodeFeatures(features.latent(), features.hiddenStates()); // (B, Q + T, C)
-      free(features);
-      return keep(model.decode(joint).clip(0f, 1f), images.getManager());
-    }
+    return scoped(images, x -> model.reconstruct(x).clip(0f, 1f));
   }
 
   /** Reconstructions of S x S images, rounded to 8 bits. */
@@ -192,16 +181,22 @@ public final class TrainedAutoencoder implements AutoCloseable {
     }
   }
 
-  /** The encoder's outputs live in the caller's manager, outside the scope: free them once used. */
-  private static void free(EncoderOutput features) {
-    features.latent().close();
-    features.hiddenStates().values().forEach(NDArray::close);
-  }
-
-  private static NDArray keep(NDArray out, NDManager owner) {
-    NDScope.unregister(out);
-    out.attach(owner);
-    return out;
+  /**
+   * Applies {@code body} without gradients to a view of {@code input} owned by a temporary manager, and
+   * hands only the result to {@code input}'s manager: the encoder attaches its outputs to its input's
+   * manager, and the scope catches what lands in the model's, so every temporary is freed here.
+   */
+  private static NDArray scoped(NDArray input, Function<NDArray, NDArray> body) {
+    NDManager owner = input.getManager();
+    try (NoGrad ng = NoGrad.enter(); NDManager tmp = owner.newSubManager(); NDScope scope = new NDScope()) {
+      NDArray view = input.stopGradient(); // shares input's storage
+      NDScope.unregister(view);
+      view.attach(tmp);
+      NDArray out = body.apply(view);
+      NDScope.unregister(out);
+      out.attach(owner);
+      return out;
+    }
   }
 
   @Override

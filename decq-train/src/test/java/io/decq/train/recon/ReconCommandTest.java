@@ -98,7 +98,7 @@ class ReconCommandTest {
     assertEquals(ConfigBinder.toTree(expected), ConfigBinder.toTree(c.config()));
     Map<String, HostTensor> model = c.model();
     Map<String, HostTensor> ema = c.ema();
-    for (String k : List.of("queries.tokens", "decoder.decoder_pred.weight", "decoder.decoder_pos_embed",
+    for (String k : List.of("queries.query_tokens", "decoder.decoder_pred.weight", "decoder.decoder_pos_embed",
         "latent_norm.patch_mean", "latent_norm.patch_var", "latent_norm.query_mean", "latent_norm.query_var")) {
       assertTrue(model.containsKey(k), "model.safetensors lacks " + k);
       assertTrue(ema.containsKey(k), "ema.safetensors lacks " + k);

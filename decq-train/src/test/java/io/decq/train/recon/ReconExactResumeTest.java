@@ -119,7 +119,7 @@ class ReconExactResumeTest {
     // Training changed the autoencoder (the test above would pass trivially on a run that did nothing).
     Map<String, HostTensor> end = SafeTensors.read(new RunDirectory(straight).checkpointDir(MAX).resolve(Checkpoint.MODEL));
     Map<String, HostTensor> mid = SafeTensors.read(new RunDirectory(straight).checkpointDir(3).resolve(Checkpoint.MODEL));
-    assertFalse(end.get("queries.tokens").equals(mid.get("queries.tokens")));
+    assertFalse(end.get("queries.query_tokens").equals(mid.get("queries.query_tokens")));
   }
 
   private static double maxAbs(float[] v) {
