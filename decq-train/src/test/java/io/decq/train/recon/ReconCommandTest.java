@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import io.decq.core.config.ConfigBinder;
 import io.decq.core.config.DecqConfig;
@@ -17,6 +19,7 @@ import io.decq.core.io.DType;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
 import io.decq.train.data.ImageFolder;
+import io.decq.train.loop.NativeArrays;
 import io.decq.train.recon.TrainedAutoencoder.Weights;
 import io.decq.train.run.Checkpoint;
 import io.decq.train.run.MetricsLog;
@@ -146,6 +149,19 @@ class ReconCommandTest {
       for (int i = 0; i < PREVIEWS; i++) {
         assertArrayEquals(tile(grid, 0, i).rgb(), inputs.get(i).rgb(), "preview row 0 holds the input " + i);
         assertArrayEquals(tile(grid, 1, i).rgb(), recon.get(i).rgb(), "reconstruction " + i + " differs from the preview");
+      }
+      // Each call frees what it made: only the returned array outlives it.
+      try (NDManager m = NDManager.newBaseManager()) {
+        NDArray x = Images.toNCHW(m, inputs);
+        ae.reconstruct(x).close();
+        int live = NativeArrays.live(m);
+        for (int i = 0; i < 3; i++) {
+          ae.reconstruct(x).close();
+          try (NDArray z = ae.encode(x)) {
+            ae.decode(z).close();
+          }
+        }
+        assertEquals(live, NativeArrays.live(m), "native arrays grew over repeated calls");
       }
     }
   }
