@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import io.decq.core.config.DecqConfig;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
+import io.decq.train.loop.NativeArrays;
 import io.decq.train.loop.TrainResult;
 import io.decq.train.run.Checkpoint;
 import io.decq.train.run.MetricsLog;
@@ -18,6 +20,7 @@ import io.decq.train.run.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +42,8 @@ class ReconExactResumeTest {
   static Path interrupted;
   static Map<String, HostTensor> encoderBefore;
   static Map<String, HostTensor> encoderAfter;
+  /** Native arrays alive after each step of the uninterrupted run. */
+  static final List<Integer> liveArrays = new ArrayList<>();
 
   private static final class Crash extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -52,7 +57,8 @@ class ReconExactResumeTest {
         "train.grad_clip=0.05", "train.weight_decay=0.01", "decoder.query_dropout=0.5", "data.val_count=2");
     straight = tmp.resolve("straight");
     interrupted = tmp.resolve("interrupted");
-    try (ReconTrainer t = ReconTrainer.prepare(config, straight, null, Device.cpu())) {
+    try (NDManager any = NDManager.newBaseManager();
+        ReconTrainer t = ReconTrainer.prepare(config, straight, null, Device.cpu(), r -> liveArrays.add(NativeArrays.live(any)))) {
       encoderBefore = t.encoder().tower().stateDict();
       TrainResult r = t.train().train();
       assertEquals(MAX, r.endStep());
@@ -99,6 +105,13 @@ class ReconExactResumeTest {
         assertEquals(ma.get(i).get(k), mb.get(i).get(k), "metrics line " + i + " " + k);
       }
     }
+  }
+
+  @Test
+  void nativeArraysDoNotGrowWithTheSteps() {
+    assertEquals(MAX, liveArrays.size());
+    // Step 1 creates the optimizer's moment arrays; from then on every step frees what it made.
+    assertEquals(List.of(liveArrays.get(1)), liveArrays.subList(1, MAX).stream().distinct().toList(), "live arrays " + liveArrays);
   }
 
   @Test
