@@ -33,7 +33,7 @@ import java.util.Set;
  * #decode} turns it into pixels (B, 3, H, W) in [0, 1] pixel space (un-clamped: the decoder predicts
  * encoder-normalised pixels, mapped back with the encoder's mean/std as RAE does).
  *
- * <p>State-dict names: {@code queries.tokens}, {@code queries.condensers.{k}.*}, {@code decoder.*}
+ * <p>State-dict names: {@code queries.query_tokens}, {@code queries.condensers.{k}.*}, {@code decoder.*}
  * (RAE's GeneralDecoder keys, plus {@code query_embed}, {@code query_pos_embed}), {@code latent_norm.*}
  * (non-trainable statistics). The encoder is not part of this block: {@link #trainableParameters()} is
  * exactly queries + condensers + decoder.
