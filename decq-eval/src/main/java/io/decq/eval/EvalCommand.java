@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
     name = "eval",
     mixinStandardHelpOptions = true,
     description = "Evaluate images and models: image quality (PSNR, SSIM), FID statistics, Frechet distances, and "
-        + "FID / sFID / IS / precision / recall of sample batches (ADM evaluator compatible). Every command writes JSON.",
+        + "FID / sFID / IS / precision / recall of sample batches (ADM evaluator compatible). Every command writes JSON and, with --html, a self-contained page.",
     synopsisSubcommandLabel = "COMMAND",
     commandListHeading = "%nCommands:%n",
     subcommands = {IqCommand.class, StatsCommand.class, FdCommand.class, GenCommand.class})
