@@ -59,6 +59,11 @@ public final class ReconEvaluation {
         throw new BadInputException("--batch " + batch + ": must be >= 1");
       }
     }
+
+    /** These options with the FID network {@code net} (null: no rFID). */
+    public Options withInception(FidInception net) {
+      return new Options(psnr, ssim, batch, saveDir, net, preprocess, shownPairs);
+    }
   }
 
   /**
@@ -85,10 +90,10 @@ public final class ReconEvaluation {
    *     inputs or cannot be created
    */
   public static Result run(Reconstructor ae, List<Path> files, Options o) {
-    List<String> names = checkImages(files, o.inception() != null);
+    List<String> names = checkImages(files, o.inception() != null, o.saveDir());
     checkSizes(files, ae.imageSize());
     if (o.saveDir() != null) {
-      prepareSaveDir(o.saveDir(), files);
+      createDirectories(o.saveDir());
     }
     long start = System.nanoTime();
     long lastLog = start;
@@ -145,14 +150,24 @@ public final class ReconEvaluation {
   }
 
   /**
-   * The checks that need no model, for a command to run before loading one: unique names and, with rFID, at
-   * least 2 images. Returns the names ({@link #names}).
+   * The checks that need no model, for a command to run before loading one: unique names, at least 2
+   * images with rFID, and a save folder (may be null) other than the inputs' folder. Returns the names
+   * ({@link #names}).
    */
-  public static List<String> checkImages(List<Path> files, boolean rfid) {
+  public static List<String> checkImages(List<Path> files, boolean rfid, Path saveDir) {
     List<String> names = names(files);
     if (rfid && files.size() < 2) {
       throw new BadInputException("--images: " + files.size() + " image; rFID (--inception) compares two covariances, "
           + "which need at least 2 images");
+    }
+    if (saveDir != null && Files.isDirectory(saveDir)) {
+      Set<Path> folders = new HashSet<>();
+      files.forEach(f -> folders.add(f.toAbsolutePath().getParent()));
+      for (Path folder : folders) {
+        if (sameFile(folder, saveDir)) {
+          throw new BadInputException(saveDir + ": is the --images folder; the reconstructions would replace the inputs");
+        }
+      }
     }
     return names;
   }
@@ -208,16 +223,17 @@ public final class ReconEvaluation {
     }
   }
 
-  private static void prepareSaveDir(Path dir, List<Path> files) {
+  private static boolean sameFile(Path a, Path b) {
+    try {
+      return Files.isSameFile(a, b);
+    } catch (IOException e) {
+      throw new BadInputException(b + ": cannot compare with " + a + " (" + e.getMessage() + ")");
+    }
+  }
+
+  private static void createDirectories(Path dir) {
     try {
       Files.createDirectories(dir);
-      Set<Path> folders = new HashSet<>();
-      files.forEach(f -> folders.add(f.toAbsolutePath().getParent()));
-      for (Path folder : folders) {
-        if (Files.isSameFile(folder, dir)) {
-          throw new BadInputException(dir + ": is the --images folder; the reconstructions would replace the inputs");
-        }
-      }
     } catch (IOException e) {
       throw new BadInputException(dir + ": cannot create the folder (" + e.getMessage() + ")");
     }

@@ -185,13 +185,13 @@ class ReconEvaluationTest {
     Files.copy(one, a.resolve("x.png"));
     Files.copy(one, b.resolve("x.png"));
     BadInputException dup = assertThrows(BadInputException.class,
-        () -> ReconEvaluation.checkImages(List.of(a.resolve("x.png"), b.resolve("x.png")), false));
+        () -> ReconEvaluation.checkImages(List.of(a.resolve("x.png"), b.resolve("x.png")), false, null));
     assertTrue(dup.getMessage().contains("share the name x"), dup.getMessage());
     BadInputException few = assertThrows(BadInputException.class,
-        () -> ReconEvaluation.checkImages(List.of(a.resolve("x.png")), true));
+        () -> ReconEvaluation.checkImages(List.of(a.resolve("x.png")), true, null));
     assertTrue(few.getMessage().contains("1 image; rFID (--inception)") && few.getMessage().contains("at least 2"),
         few.getMessage());
-    assertEquals(List.of("x"), ReconEvaluation.checkImages(List.of(a.resolve("x.png")), false));
+    assertEquals(List.of("x"), ReconEvaluation.checkImages(List.of(a.resolve("x.png")), false, null));
   }
 
   @Test
