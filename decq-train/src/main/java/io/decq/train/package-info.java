@@ -1,5 +1,5 @@
 /**
- * Training infrastructure shared by the trainers (model-independent).
+ * Training: the infrastructure shared by the trainers (model-independent), and the trainers.
  *
  * <ul>
  *   <li>{@link io.decq.train.data}: image folders ({@link io.decq.train.data.ImageFolder}), uint8
@@ -11,6 +11,8 @@
  *       metrics.jsonl, provenance.
  *   <li>{@link io.decq.train.loop}: {@link io.decq.train.loop.TrainLoop}, which a trainer calls with its
  *       trainable parameters, a batch source and a step function.
+ *   <li>{@link io.decq.train.recon}: the stage-1 trainer ({@code decq train recon}) and the loader of
+ *       trained autoencoders.
  * </ul>
  *
  * <p>Decisions, and why:

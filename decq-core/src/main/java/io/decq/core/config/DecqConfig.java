@@ -7,6 +7,7 @@ package io.decq.core.config;
  * @param encoder the frozen encoder (weights, family, preprocessing)
  * @param queries the detail-condensing queries and their condensers
  * @param decoder the ViT pixel decoder
+ * @param loss the weights of the stage-1 reconstruction loss terms
  * @param dit the stage-2 DiT-DH denoiser
  * @param flow flow matching (time sampling, shift)
  * @param train the training loop (steps, batch, optimizer, checkpoints)
@@ -18,6 +19,7 @@ public record DecqConfig(
     EncoderConfig encoder,
     QueriesConfig queries,
     DecoderConfig decoder,
+    LossConfig loss,
     DitConfig dit,
     FlowConfig flow,
     TrainConfig train,
@@ -30,6 +32,7 @@ public record DecqConfig(
         EncoderConfig.defaults(),
         QueriesConfig.defaults(),
         DecoderConfig.defaults(),
+        LossConfig.defaults(),
         DitConfig.defaults(),
         FlowConfig.defaults(),
         TrainConfig.defaults(),

@@ -6,7 +6,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.ToNumberPolicy;
 import io.decq.core.cli.BadInputException;
+import io.decq.core.config.ConfigBinder;
+import io.decq.core.config.DecqConfig;
 import io.decq.core.io.AtomicFiles;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
@@ -126,7 +129,15 @@ public final class Checkpoint {
    * @throws BadInputException naming the path when it holds no usable checkpoint
    */
   public static Checkpoint resolve(Path path) {
-    String where = "--resume " + path;
+    return resolve(path, "--resume");
+  }
+
+  /**
+   * {@link #resolve(Path)} for a command whose option {@code option} (e.g. {@code --checkpoint}) names
+   * the path; messages start with the option and the path.
+   */
+  public static Checkpoint resolve(Path path, String option) {
+    String where = option + " " + path;
     if (!Files.exists(path)) {
       throw new BadInputException(where + ": not found");
     }
@@ -225,6 +236,23 @@ public final class Checkpoint {
   /** The whole state.json. */
   public JsonObject state() {
     return state.deepCopy();
+  }
+
+  /**
+   * The resolved config the run was trained with (state.json's {@code config}), bound and validated
+   * like a config file.
+   *
+   * @throws BadInputException when state.json has no config or it no longer validates
+   */
+  public DecqConfig config() {
+    JsonElement tree = state.get("config");
+    if (tree == null || !tree.isJsonObject()) {
+      throw new BadInputException(dir.resolve(STATE) + ": has no 'config' object (not written by a DecQ trainer?)");
+    }
+    // Integers stay integers (a long seed would lose digits as a double).
+    Map<?, ?> map = new GsonBuilder().setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE).create().fromJson(tree, Map.class);
+    String source = dir.resolve(STATE) + " config";
+    return ConfigBinder.bind(DecqConfig.class, map, path -> source);
   }
 
   /** The trainable weights. */

@@ -1,0 +1,208 @@
+package io.decq.eval.recon;
+
+import ai.djl.Device;
+import com.google.gson.JsonObject;
+import io.decq.core.cli.BadInputException;
+import io.decq.core.cli.CommonOptions;
+import io.decq.core.cli.Subcommand;
+import io.decq.core.encoder.ImageBatches;
+import io.decq.core.image.Images;
+import io.decq.core.image.RgbImage;
+import io.decq.core.util.Provenance;
+import io.decq.eval.iq.ImageQuality;
+import io.decq.eval.iq.IqReport;
+import io.decq.eval.iq.PsnrDefinition;
+import io.decq.eval.iq.SsimDefinition;
+import io.decq.eval.report.JsonReport;
+import io.decq.train.recon.TrainedAutoencoder;
+import io.decq.train.recon.TrainedAutoencoder.Weights;
+import io.decq.train.run.Checkpoint;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code decq reconstruct --checkpoint DIR --images DIR --out DIR [--ema|--raw]}: reconstructions of
+ * images through a trained stage-1 autoencoder ({@link TrainedAutoencoder}), written as PNGs under the
+ * input names, and their mean PSNR (scikit-image's, uint8 data range 255) and SSIM (scikit-image's
+ * defaults) against the inputs, printed and written to {@code DIR/summary.json}.
+ */
+@Command(
+    name = "reconstruct",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Reconstruct images with a trained stage-1 autoencoder: encode with the frozen encoder, decode, write PNGs"
+          + " (same names, .png) and summary.json; prints mean PSNR (uint8, data range 255) and SSIM (skimage)"
+          + " against the inputs.",
+      "Example: decq reconstruct --checkpoint runs/quickstart --images src-test-data/images/val --out runs/quickstart/recon"})
+public final class ReconstructCommand implements Subcommand, Callable<Integer> {
+  /** The file the summary goes to, inside {@code --out}. */
+  public static final String SUMMARY = "summary.json";
+  static final PsnrDefinition PSNR = PsnrDefinition.UINT8;
+  static final SsimDefinition SSIM = SsimDefinition.SKIMAGE;
+
+  @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
+      description = "A run directory of decq train recon (its latest checkpoint) or one checkpoints/step-NNNNNNN folder.")
+  Path checkpoint;
+
+  @Option(names = "--images", required = true, paramLabel = "DIR",
+      description = "A folder of images (or one image), each encoder.image_size square (256 px).")
+  Path images;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write the reconstructions and summary.json.")
+  Path out;
+
+  @ArgGroup(exclusive = true)
+  WeightChoice weights;
+
+  @Option(names = "--encoder", paramLabel = "PATH",
+      description = "The frozen encoder, when it is no longer at the encoder.path the run recorded.")
+  String encoder;
+
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "8", description = "Images per forward pass (default 8).")
+  int batch;
+
+  @Mixin CommonOptions common;
+  @Spec CommandSpec spec;
+
+  /** {@code --ema} (default) or {@code --raw}. */
+  static final class WeightChoice {
+    @Option(names = "--ema", description = "Use the EMA weights (the default).")
+    boolean ema;
+
+    @Option(names = "--raw", description = "Use the raw trained weights instead of the EMA.")
+    boolean raw;
+  }
+
+  /**
+   * What {@link #reconstruct} did.
+   *
+   * @param files the reconstructions written, in input order
+   * @param quality PSNR and SSIM of each reconstruction against its input, and the means
+   * @param step the checkpoint's step
+   * @param weights which weights were used
+   * @param summary the JSON written to {@code out/summary.json}
+   */
+  public record Result(List<Path> files, ImageQuality.Result quality, long step, Weights weights, JsonObject summary) {}
+
+  @Override
+  public Integer call() {
+    Weights w = weights != null && weights.raw ? Weights.RAW : Weights.EMA;
+    Result r = reconstruct(checkpoint, w, encoder, images, out, batch, common.device());
+    PrintWriter p = spec.commandLine().getOut();
+    p.print(IqReport.table(r.quality()));
+    p.printf(Locale.ROOT, "mean PSNR %.2f dB (%s), mean SSIM %.4f (%s) over %d images; checkpoint step %d, %s weights%n",
+        r.quality().meanPsnr(), PSNR.cliName(), r.quality().meanSsim(), SSIM.cliName(), r.files().size(), r.step(),
+        r.weights().name().toLowerCase(Locale.ROOT));
+    p.println("reconstructions and " + SUMMARY + ": " + out);
+    p.flush();
+    return 0;
+  }
+
+  /**
+   * Reconstructs every image {@code imagesArg} names (a folder's images sorted by name, or one file) into
+   * {@code out}, scores them and writes the summary.
+   *
+   * @param encoderPath overrides the run's encoder.path (null: keep it)
+   * @throws BadInputException for a bad checkpoint, encoder, image or output folder
+   */
+  public static Result reconstruct(Path checkpointArg, Weights weights, String encoderPath, Path imagesArg, Path out,
+      int batch, Device device) {
+    if (batch < 1) {
+      throw new BadInputException("--batch: must be >= 1, got " + batch);
+    }
+    List<Path> files = ImageBatches.resolve(List.of(imagesArg));
+    List<String> names = outputNames(files);
+    if (Files.isDirectory(imagesArg) && Files.exists(out) && sameFile(imagesArg, out)) {
+      throw new BadInputException("--out " + out + ": is the --images folder; the reconstructions would replace the inputs");
+    }
+    Checkpoint ckpt = Checkpoint.resolve(checkpointArg, "--checkpoint");
+    try (TrainedAutoencoder ae = TrainedAutoencoder.load(ckpt, weights, encoderPath, device)) {
+      createDirectories(out);
+      List<Path> written = new ArrayList<>();
+      List<ImageQuality.PairScore> scores = new ArrayList<>();
+      for (int from = 0; from < files.size(); from += batch) {
+        List<RgbImage> originals = new ArrayList<>();
+        for (Path f : files.subList(from, Math.min(files.size(), from + batch))) {
+          originals.add(read(f, ae.imageSize()));
+        }
+        List<RgbImage> recon = ae.reconstruct(originals);
+        for (int i = 0; i < recon.size(); i++) {
+          String name = names.get(from + i);
+          Path file = out.resolve(name + ".png");
+          Images.writePng(recon.get(i), file);
+          written.add(file);
+          scores.add(ImageQuality.score(name, originals.get(i), recon.get(i), PSNR, SSIM));
+        }
+      }
+      ImageQuality.Result quality = ImageQuality.summarize(PSNR, SSIM, scores);
+      Map<String, String> inputs = new LinkedHashMap<>();
+      inputs.put("checkpoint", ckpt.dir().toString());
+      inputs.put("weights", weights.name().toLowerCase(Locale.ROOT));
+      inputs.put("encoder", ae.config().encoder().path());
+      inputs.put("images", imagesArg.toAbsolutePath().normalize().toString());
+      JsonObject summary = IqReport.toJson(quality, Provenance.of("reconstruct", inputs));
+      summary.addProperty("checkpoint_step", ckpt.step());
+      summary.addProperty("weights", weights.name().toLowerCase(Locale.ROOT));
+      JsonReport.write(out.resolve(SUMMARY), summary);
+      return new Result(written, quality, ckpt.step(), weights, summary);
+    }
+  }
+
+  /** Output names: the input file names without extension; two inputs with one name are refused. */
+  private static List<String> outputNames(List<Path> files) {
+    List<String> names = new ArrayList<>();
+    Map<String, Path> seen = new HashMap<>();
+    for (Path f : files) {
+      String file = f.getFileName().toString();
+      String name = file.substring(0, file.lastIndexOf('.'));
+      Path previous = seen.put(name, f);
+      if (previous != null) {
+        throw new BadInputException("--images: " + previous.getFileName() + " and " + file + " would both be written as "
+            + name + ".png; keep one");
+      }
+      names.add(name);
+    }
+    return names;
+  }
+
+  private static RgbImage read(Path file, int side) {
+    RgbImage im = Images.read(file);
+    if (im.height() != side || im.width() != side) {
+      throw new BadInputException(file + ": image is " + im.width() + "x" + im.height() + " but the autoencoder takes "
+          + side + "x" + side + " (encoder.image_size); crop or resize it first");
+    }
+    return im;
+  }
+
+  private static boolean sameFile(Path a, Path b) {
+    try {
+      return Files.isSameFile(a, b);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void createDirectories(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new BadInputException("--out " + dir + ": cannot create the folder: " + e.getMessage());
+    }
+  }
+}
