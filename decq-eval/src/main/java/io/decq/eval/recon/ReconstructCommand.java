@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
       "Reconstruct images with a trained stage-1 autoencoder: encode with the frozen encoder, decode, write PNGs"
           + " (same names, .png) and summary.json; prints mean PSNR (uint8, data range 255) and SSIM (skimage)"
           + " against the inputs.",
-      "Example: decq reconstruct --checkpoint runs/quickstart --images src-test-data/images/val --out runs/quickstart/recon"})
+      "Example: decq reconstruct --checkpoint runs/quickstart --images src-test-data/images/val --out runs/quickstart/recon",
+      "For rFID, other PSNR / SSIM definitions and an HTML report: decq eval recon."})
 public final class ReconstructCommand implements Subcommand, Callable<Integer> {
   /** The file the summary goes to, inside {@code --out}. */
   public static final String SUMMARY = "summary.json";
