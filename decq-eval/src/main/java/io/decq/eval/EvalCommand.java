@@ -2,6 +2,7 @@ package io.decq.eval;
 
 import io.decq.core.cli.Subcommand;
 import io.decq.eval.iq.IqCommand;
+import io.decq.eval.recon.EvalReconCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -10,11 +11,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
-    description = "Evaluate images and models: image quality (PSNR, SSIM), FID statistics, Frechet distances, and "
-        + "FID / sFID / IS / precision / recall of sample batches (ADM evaluator compatible). Every command writes JSON.",
+    description = "Evaluate images and models: image quality (PSNR, SSIM), FID statistics, Frechet distances, "
+        + "FID / sFID / IS / precision / recall of sample batches (ADM evaluator compatible), and PSNR / SSIM / rFID of a "
+        + "stage-1 checkpoint's reconstructions. Every command writes JSON and, with --html, a self-contained page.",
     synopsisSubcommandLabel = "COMMAND",
     commandListHeading = "%nCommands:%n",
-    subcommands = {IqCommand.class, StatsCommand.class, FdCommand.class, GenCommand.class})
+    subcommands = {IqCommand.class, StatsCommand.class, FdCommand.class, GenCommand.class, EvalReconCommand.class})
 public final class EvalCommand implements Subcommand, Runnable {
   @Spec CommandSpec spec;
 

@@ -1,13 +1,20 @@
 package io.decq.eval;
 
+import ai.djl.Device;
+import com.google.gson.JsonObject;
 import io.decq.core.cli.CommonOptions;
-import io.decq.core.io.AtomicFiles;
+import io.decq.core.util.Provenance;
 import io.decq.eval.fid.FidInception;
+import io.decq.eval.fid.FidPreprocess;
+import io.decq.eval.fid.FidReports;
 import io.decq.eval.fid.GenerativeMetrics;
 import io.decq.eval.fid.InceptionScore;
+import io.decq.eval.report.JsonReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,21 +43,22 @@ public final class GenCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "report.json", description = "Write the report as JSON here.")
   Path out;
 
+  @Option(names = "--html", paramLabel = "report.html", description = "Write a self-contained HTML report here.")
+  Path html;
+
   @Option(names = "--no-pr", description = "Skip precision/recall (then a reference .npz's images are not read when its "
       + "statistics are complete).")
   boolean noPrecisionRecall;
 
   @Spec CommandSpec spec;
 
+  /** What {@link #run} produced: the metrics and the JSON report (also written if asked for). */
+  public record Outcome(GenerativeMetrics.Report report, JsonObject json) {}
+
   @Override
   public Integer call() {
-    GenerativeMetrics.Report r;
-    try (FidInception net = FidInception.load(inception.weights, common.device())) {
-      r = GenerativeMetrics.evaluate(net, samples, ref, inception.preprocess(), inception.batch(), !noPrecisionRecall);
-    }
-    if (out != null) {
-      AtomicFiles.writeString(out, r.toJson(samples, ref, inception.weights) + "\n");
-    }
+    GenerativeMetrics.Report r = run(inception.weights, samples, ref, inception.preprocess(), inception.batch(),
+        !noPrecisionRecall, common.device(), out, html).report();
     PrintWriter pw = spec.commandLine().getOut();
     pw.printf(Locale.ROOT, "Inception Score: %.6f (std %.6f over %d splits)%n", r.inceptionScore(), r.inceptionScoreStd(),
         InceptionScore.DEFAULT_SPLITS);
@@ -58,8 +66,41 @@ public final class GenCommand implements Callable<Integer> {
     pw.println("sFID: " + (r.sfid() == null ? "n/a (reference has no mu_s/sigma_s or images)" : format(r.sfid())));
     pw.println("Precision: " + (r.precision() == null ? "n/a" : format(r.precision())));
     pw.println("Recall: " + (r.recall() == null ? "n/a" : format(r.recall())));
+    if (out != null) {
+      pw.println("JSON report: " + out);
+    }
+    if (html != null) {
+      pw.println("HTML report: " + html);
+    }
     pw.flush();
     return 0;
+  }
+
+  /**
+   * The metrics of {@code samples} against {@code ref} and the reports that are asked for ({@code out},
+   * {@code html} may be null).
+   */
+  public static Outcome run(Path weights, Path samples, Path ref, FidPreprocess preprocess, int batch,
+      boolean precisionRecall, Device device, Path out, Path html) {
+    GenerativeMetrics.Report r;
+    try (FidInception net = FidInception.load(weights, device)) {
+      r = GenerativeMetrics.evaluate(net, samples, ref, preprocess, batch, precisionRecall);
+    }
+    Map<String, String> inputs = new LinkedHashMap<>();
+    inputs.put("samples", StatsCommand.absolute(samples));
+    inputs.put("reference", StatsCommand.absolute(ref));
+    inputs.put("inception", StatsCommand.absolute(weights));
+    inputs.put("preprocess", preprocess.id());
+    inputs.put("precision_recall", String.valueOf(precisionRecall));
+    JsonObject provenance = Provenance.of("eval gen", inputs);
+    JsonObject json = r.toJson(samples, ref, weights, provenance);
+    if (out != null) {
+      JsonReport.write(out, json);
+    }
+    if (html != null) {
+      FidReports.genHtml(r, samples, ref, provenance).write(html);
+    }
+    return new Outcome(r, json);
   }
 
   private static String format(double v) {

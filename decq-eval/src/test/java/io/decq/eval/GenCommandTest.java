@@ -9,6 +9,8 @@ import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import io.decq.core.io.SafeTensors;
 import io.decq.eval.fid.FidGoldenWeights;
+import io.decq.eval.report.HtmlReport;
+import io.decq.eval.report.SelfContainedHtml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,8 +55,10 @@ class GenCommandTest {
   @Test
   void samplesAgainstThemselves() throws IOException {
     Path report = dir.resolve("self.json");
+    Path html = dir.resolve("self.html");
     FidCommandsTest.Run r = FidCommandsTest.decq("eval", "gen", "--inception", weights.toString(), "--samples",
-        images.toString(), "--ref", images.toString(), "--out", report.toString(), "--batch", "6", "--device", "cpu");
+        images.toString(), "--ref", images.toString(), "--out", report.toString(), "--html", html.toString(), "--batch",
+        "6", "--device", "cpu");
     assertEquals(0, r.code(), r.err());
     JsonObject o = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
     assertEquals(0, o.get("fid").getAsDouble(), 1e-3, o.toString());
@@ -66,6 +70,12 @@ class GenCommandTest {
     assertEquals(12, o.get("num_reference_images").getAsInt());
     assertEquals("computed", o.get("reference_statistics").getAsString());
     assertTrue(r.out().contains("FID: "), r.out());
+    assertEquals("decq eval gen", o.getAsJsonObject("provenance").get("command").getAsString());
+    String page = Files.readString(html);
+    SelfContainedHtml.assertSelfContained(page);
+    assertTrue(page.contains(">" + HtmlReport.format(o.get("inception_score").getAsDouble()) + "<"), "IS in the page");
+    assertTrue(page.contains(">" + HtmlReport.format(o.get("precision").getAsDouble()) + "<"), "precision in the page");
+    assertTrue(page.contains("the first 12 images of"), "the sample grid");
   }
 
   @Test

@@ -1,6 +1,5 @@
 package io.decq.eval.fid;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import io.decq.core.cli.BadInputException;
 import io.decq.core.io.HostTensor;
@@ -30,8 +29,10 @@ public final class GenerativeMetrics {
    * @param out the statistics file
    * @param images images read
    * @param imagesPerSecond feature-extraction throughput
+   * @param pool the pool3 statistics written ({@code mu}, {@code sigma})
+   * @param spatial the spatial statistics written ({@code mu_s}, {@code sigma_s})
    */
-  public record StatsSummary(Path out, int images, double imagesPerSecond) {}
+  public record StatsSummary(Path out, int images, double imagesPerSecond, FidStats pool, FidStats spatial) {}
 
   /**
    * Writes ADM-compatible statistics of every image of {@code images} (a folder or an {@code .npz} sample
@@ -49,7 +50,7 @@ public final class GenerativeMetrics {
     Map<String, HostTensor> arrays = new LinkedHashMap<>(r.pool().arrays(FidStats.MU, FidStats.SIGMA));
     arrays.putAll(r.spatial().arrays(FidStats.MU_SPATIAL, FidStats.SIGMA_SPATIAL));
     Npz.write(out, arrays);
-    return new StatsSummary(out, r.count(), r.imagesPerSecond());
+    return new StatsSummary(out, r.count(), r.imagesPerSecond(), r.pool(), r.spatial());
   }
 
   /** The Frechet distance between the {@code mu} / {@code sigma} of two {@code .npz} files. */
@@ -83,8 +84,11 @@ public final class GenerativeMetrics {
       Double recall, int numSamples, int numReferenceImages, String referenceStatistics, String preprocess,
       double samplesPerSecond) {
 
-    /** The report as JSON (snake_case keys; absent metrics as null). */
-    public String toJson(Path samples, Path reference, Path weights) {
+    /**
+     * The report as JSON (snake_case keys; absent metrics as null) with {@code provenance} (null: left
+     * out).
+     */
+    public JsonObject toJson(Path samples, Path reference, Path weights, JsonObject provenance) {
       JsonObject o = new JsonObject();
       o.addProperty("fid", fid);
       o.addProperty("sfid", sfid);
@@ -102,7 +106,10 @@ public final class GenerativeMetrics {
       o.addProperty("reference", reference.toString());
       o.addProperty("inception_weights", weights == null ? null : weights.toString());
       o.addProperty("samples_per_second", samplesPerSecond);
-      return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(o);
+      if (provenance != null) {
+        o.add("provenance", provenance);
+      }
+      return o;
     }
   }
 

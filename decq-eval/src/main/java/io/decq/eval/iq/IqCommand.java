@@ -98,7 +98,8 @@ public final class IqCommand implements Callable<Integer> {
     return new Outcome(result, json);
   }
 
-  static final class SsimConverter implements ITypeConverter<SsimDefinition> {
+  /** Parses {@code --ssim} values ({@link SsimDefinition#parse}). */
+  public static final class SsimConverter implements ITypeConverter<SsimDefinition> {
     @Override
     public SsimDefinition convert(String value) {
       try {
@@ -109,7 +110,8 @@ public final class IqCommand implements Callable<Integer> {
     }
   }
 
-  static final class PsnrConverter implements ITypeConverter<PsnrDefinition> {
+  /** Parses {@code --psnr} values ({@link PsnrDefinition#parse}). */
+  public static final class PsnrConverter implements ITypeConverter<PsnrDefinition> {
     @Override
     public PsnrDefinition convert(String value) {
       try {

@@ -17,9 +17,13 @@ public final class IqReport {
   /** The HTML table lists every pair up to this many, else only this many with the lowest PSNR. */
   static final int MAX_TABLE_ROWS = 200;
   /** How many reference | candidate pairs the HTML page shows (those with the lowest PSNR). */
-  static final int SHOWN_PAIRS = 6;
+  public static final int SHOWN_PAIRS = 6;
   /** The console lists every pair up to this many, else only the summary and the lowest-PSNR pairs. */
   static final int MAX_CONSOLE_ROWS = 30;
+
+  /** Lowest PSNR first, ties by name. */
+  public static final Comparator<ImageQuality.PairScore> WORST_FIRST =
+      Comparator.comparingDouble(ImageQuality.PairScore::psnr).thenComparing(ImageQuality.PairScore::name);
 
   private IqReport() {}
 
@@ -84,10 +88,31 @@ public final class IqReport {
     HtmlReport html = new HtmlReport("Image quality: PSNR and SSIM");
     html.text(String.format(Locale.ROOT, "%d image pairs. PSNR: %s. SSIM: %s.", result.perImage().size(),
         psnrText(result.psnrDefinition()), ssimText(result.ssimDefinition())));
+    scoreTables(html, result, Map.of());
+    Map<String, ImageQuality.ImagePair> byName = pairs.stream()
+        .collect(Collectors.toMap(ImageQuality.ImagePair::name, p -> p));
+    List<ShownPair> shown = new ArrayList<>();
+    for (ImageQuality.PairScore s : worst(result.perImage(), SHOWN_PAIRS)) {
+      ImageQuality.ImagePair p = byName.get(s.name());
+      shown.add(new ShownPair(s, Images.read(p.reference()), Images.read(p.candidate())));
+    }
+    pairs(html, shown, "reference", "candidate");
+    return html.provenance(provenance);
+  }
+
+  /** A pair to show side by side with its scores. */
+  public record ShownPair(ImageQuality.PairScore score, RgbImage left, RgbImage right) {}
+
+  /**
+   * Adds the summary table (means, pair count, then {@code extra} rows) and the per-image table (every
+   * pair, or the {@link #MAX_TABLE_ROWS} with the lowest PSNR) to {@code html}.
+   */
+  public static void scoreTables(HtmlReport html, ImageQuality.Result result, Map<String, ?> extra) {
     Map<String, Object> means = new LinkedHashMap<>();
     means.put("PSNR (dB), mean", result.meanPsnr());
     means.put("SSIM (" + result.ssimDefinition().cliName() + "), mean", result.meanSsim());
     means.put("pairs", result.perImage().size());
+    means.putAll(extra);
     html.metrics("Summary", means);
     List<ImageQuality.PairScore> rows = result.perImage();
     String caption = "Per image";
@@ -100,32 +125,38 @@ public final class IqReport {
       table.add(List.of(s.name(), s.psnr(), s.ssim()));
     }
     html.table(caption, List.of("image", "PSNR (dB)", "SSIM"), table);
-    Map<String, ImageQuality.ImagePair> byName = pairs.stream()
-        .collect(Collectors.toMap(ImageQuality.ImagePair::name, p -> p));
-    List<ImageQuality.PairScore> shown = worst(result.perImage(), SHOWN_PAIRS);
-    html.section("Reference | candidate (the " + shown.size() + " pairs with the lowest PSNR)");
-    html.text("Left: the reference image; right: the candidate.");
-    for (ImageQuality.PairScore s : shown) {
-      ImageQuality.ImagePair p = byName.get(s.name());
-      RgbImage grid = Images.grid(List.of(Images.read(p.reference()), Images.read(p.candidate())), 2, 4);
-      html.image(String.format(Locale.ROOT, "%s: PSNR %s dB, SSIM %s", s.name(), HtmlReport.format(s.psnr()),
-          HtmlReport.format(s.ssim())), grid);
+  }
+
+  /** Adds a section of {@code left | right} images, one figure per pair, in the given order (worst first). */
+  public static void pairs(HtmlReport html, List<ShownPair> shown, String left, String right) {
+    html.section(capitalize(left) + " | " + right + " (the " + shown.size() + " pairs with the lowest PSNR)");
+    html.text("Left: the " + left + "; right: the " + right + ".");
+    for (ShownPair p : shown) {
+      RgbImage grid = Images.grid(List.of(p.left(), p.right()), 2, 4);
+      html.image(String.format(Locale.ROOT, "%s: PSNR %s dB, SSIM %s", p.score().name(), HtmlReport.format(p.score().psnr()),
+          HtmlReport.format(p.score().ssim())), grid);
     }
-    return html.provenance(provenance);
   }
 
-  private static List<ImageQuality.PairScore> worst(List<ImageQuality.PairScore> scores, int n) {
-    return scores.stream().sorted(Comparator.comparingDouble(ImageQuality.PairScore::psnr)).limit(n).toList();
+  private static String capitalize(String s) {
+    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
-  static String psnrText(PsnrDefinition d) {
+  /** The {@code n} scores with the lowest PSNR, lowest first (ties by name). */
+  public static List<ImageQuality.PairScore> worst(List<ImageQuality.PairScore> scores, int n) {
+    return scores.stream().sorted(WORST_FIRST).limit(n).toList();
+  }
+
+  /** What a PSNR definition computes, in words. */
+  public static String psnrText(PsnrDefinition d) {
     return switch (d) {
       case UINT8 -> "uint8 RGB, data range 255, MSE over all values per image, averaged over images (scikit-image)";
       case RAE -> "RAE ref_iqa: float32 images in [0, 1], 20 log10(1 / sqrt(max(MSE, 1e-10))), averaged over images";
     };
   }
 
-  static String ssimText(SsimDefinition d) {
+  /** What an SSIM definition computes, in words. */
+  public static String ssimText(SsimDefinition d) {
     return switch (d) {
       case SKIMAGE -> "skimage (7x7 uniform window, sample covariance, 3-px border cropped, mean of R, G, B)";
       case GAUSSIAN -> "gaussian (Wang et al.: 11-tap Gaussian sigma 1.5, population covariance, 5-px border cropped)";

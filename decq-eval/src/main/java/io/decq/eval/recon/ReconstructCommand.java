@@ -5,10 +5,8 @@ import com.google.gson.JsonObject;
 import io.decq.core.cli.BadInputException;
 import io.decq.core.cli.CommonOptions;
 import io.decq.core.cli.Subcommand;
-import io.decq.core.encoder.ImageBatches;
-import io.decq.core.image.Images;
-import io.decq.core.image.RgbImage;
 import io.decq.core.util.Provenance;
+import io.decq.eval.fid.FidPreprocess;
 import io.decq.eval.iq.ImageQuality;
 import io.decq.eval.iq.IqReport;
 import io.decq.eval.iq.PsnrDefinition;
@@ -16,14 +14,8 @@ import io.decq.eval.iq.SsimDefinition;
 import io.decq.eval.report.JsonReport;
 import io.decq.train.recon.TrainedAutoencoder;
 import io.decq.train.recon.TrainedAutoencoder.Weights;
-import io.decq.train.run.Checkpoint;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +41,8 @@ import picocli.CommandLine.Spec;
       "Reconstruct images with a trained stage-1 autoencoder: encode with the frozen encoder, decode, write PNGs"
           + " (same names, .png) and summary.json; prints mean PSNR (uint8, data range 255) and SSIM (skimage)"
           + " against the inputs.",
-      "Example: decq reconstruct --checkpoint runs/quickstart --images src-test-data/images/val --out runs/quickstart/recon"})
+      "Example: decq reconstruct --checkpoint runs/quickstart --images src-test-data/images/val --out runs/quickstart/recon",
+      "For rFID, other PSNR / SSIM definitions and an HTML report: decq eval recon."})
 public final class ReconstructCommand implements Subcommand, Callable<Integer> {
   /** The file the summary goes to, inside {@code --out}. */
   public static final String SUMMARY = "summary.json";
@@ -116,93 +109,27 @@ public final class ReconstructCommand implements Subcommand, Callable<Integer> {
 
   /**
    * Reconstructs every image {@code imagesArg} names (a folder's images sorted by name, or one file) into
-   * {@code out}, scores them and writes the summary.
+   * {@code out}, scores them and writes the summary: {@link CheckpointReconstruction} with {@code out} as
+   * the save folder and no rFID.
    *
    * @param encoderPath overrides the run's encoder.path (null: keep it)
    * @throws BadInputException for a bad checkpoint, encoder, image or output folder
    */
   public static Result reconstruct(Path checkpointArg, Weights weights, String encoderPath, Path imagesArg, Path out,
       int batch, Device device) {
-    if (batch < 1) {
-      throw new BadInputException("--batch: must be >= 1, got " + batch);
-    }
-    List<Path> files = ImageBatches.resolve(List.of(imagesArg));
-    List<String> names = outputNames(files);
-    if (Files.isDirectory(imagesArg) && Files.exists(out) && sameFile(imagesArg, out)) {
-      throw new BadInputException("--out " + out + ": is the --images folder; the reconstructions would replace the inputs");
-    }
-    Checkpoint ckpt = Checkpoint.resolve(checkpointArg, "--checkpoint");
-    try (TrainedAutoencoder ae = TrainedAutoencoder.load(ckpt, weights, encoderPath, device)) {
-      createDirectories(out);
-      List<Path> written = new ArrayList<>();
-      List<ImageQuality.PairScore> scores = new ArrayList<>();
-      for (int from = 0; from < files.size(); from += batch) {
-        List<RgbImage> originals = new ArrayList<>();
-        for (Path f : files.subList(from, Math.min(files.size(), from + batch))) {
-          originals.add(read(f, ae.imageSize()));
-        }
-        List<RgbImage> recon = ae.reconstruct(originals);
-        for (int i = 0; i < recon.size(); i++) {
-          String name = names.get(from + i);
-          Path file = out.resolve(name + ".png");
-          Images.writePng(recon.get(i), file);
-          written.add(file);
-          scores.add(ImageQuality.score(name, originals.get(i), recon.get(i), PSNR, SSIM));
-        }
-      }
-      ImageQuality.Result quality = ImageQuality.summarize(PSNR, SSIM, scores);
-      Map<String, String> inputs = new LinkedHashMap<>();
-      inputs.put("checkpoint", ckpt.dir().toString());
-      inputs.put("weights", weights.name().toLowerCase(Locale.ROOT));
-      inputs.put("encoder", ae.config().encoder().path());
-      inputs.put("images", imagesArg.toAbsolutePath().normalize().toString());
-      JsonObject summary = IqReport.toJson(quality, Provenance.of("reconstruct", inputs));
-      summary.addProperty("checkpoint_step", ckpt.step());
-      summary.addProperty("weights", weights.name().toLowerCase(Locale.ROOT));
-      JsonReport.write(out.resolve(SUMMARY), summary);
-      return new Result(written, quality, ckpt.step(), weights, summary);
-    }
-  }
-
-  /** Output names: the input file names without extension; two inputs with one name are refused. */
-  private static List<String> outputNames(List<Path> files) {
-    List<String> names = new ArrayList<>();
-    Map<String, Path> seen = new HashMap<>();
-    for (Path f : files) {
-      String file = f.getFileName().toString();
-      String name = file.substring(0, file.lastIndexOf('.'));
-      Path previous = seen.put(name, f);
-      if (previous != null) {
-        throw new BadInputException("--images: " + previous.getFileName() + " and " + file + " would both be written as "
-            + name + ".png; keep one");
-      }
-      names.add(name);
-    }
-    return names;
-  }
-
-  private static RgbImage read(Path file, int side) {
-    RgbImage im = Images.read(file);
-    if (im.height() != side || im.width() != side) {
-      throw new BadInputException(file + ": image is " + im.width() + "x" + im.height() + " but the autoencoder takes "
-          + side + "x" + side + " (encoder.image_size); crop or resize it first");
-    }
-    return im;
-  }
-
-  private static boolean sameFile(Path a, Path b) {
-    try {
-      return Files.isSameFile(a, b);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void createDirectories(Path dir) {
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new BadInputException("--out " + dir + ": cannot create the folder: " + e.getMessage());
-    }
+    ReconEvaluation.Options options = new ReconEvaluation.Options(PSNR, SSIM, batch, out, null, FidPreprocess.TF, 0);
+    CheckpointReconstruction.Evaluated e = CheckpointReconstruction.run(checkpointArg, "--checkpoint", weights,
+        encoderPath, imagesArg, null, options, device);
+    ImageQuality.Result quality = e.result().quality();
+    Map<String, String> inputs = new LinkedHashMap<>();
+    inputs.put("checkpoint", e.checkpoint().dir().toString());
+    inputs.put("weights", weights.name().toLowerCase(Locale.ROOT));
+    inputs.put("encoder", e.encoder());
+    inputs.put("images", imagesArg.toAbsolutePath().normalize().toString());
+    JsonObject summary = IqReport.toJson(quality, Provenance.of("reconstruct", inputs));
+    summary.addProperty("checkpoint_step", e.checkpoint().step());
+    summary.addProperty("weights", weights.name().toLowerCase(Locale.ROOT));
+    JsonReport.write(out.resolve(SUMMARY), summary);
+    return new Result(e.result().saved(), quality, e.checkpoint().step(), weights, summary);
   }
 }

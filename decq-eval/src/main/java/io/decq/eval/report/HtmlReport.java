@@ -7,6 +7,8 @@ import io.decq.core.io.AtomicFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,6 +33,13 @@ import java.util.Optional;
 public final class HtmlReport {
   /** Images larger than this on their longest side are shrunk by an integer box filter for display. */
   public static final int MAX_IMAGE_SIDE = 1152;
+
+  /**
+   * The metrics.jsonl columns that are not loss terms, each drawn in its own chart, with its y-axis label
+   * (the gradient norm on a log scale where it spans more than a decade).
+   */
+  public static final Map<String, String> NOT_LOSSES = orderedMap(
+      "lr", "learning rate", "grad_norm", "gradient norm", "images_per_s", "images / s", "data_wait", "data wait (fraction)");
 
   private static final String CSS = String.join("\n",
       "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2em auto;max-width:1200px;"
@@ -104,9 +113,10 @@ public final class HtmlReport {
   }
 
   /**
-   * Training curves from a {@code metrics.jsonl}: one chart of the loss and every other logged value
-   * (loss terms) on a log scale where they span more than a decade, one of {@code lr}, one of
-   * {@code images_per_s} when logged. {@code epoch} is not drawn.
+   * Training curves from a {@code metrics.jsonl}: one chart of the loss and every loss term (on a log
+   * scale where they span more than a decade), then one chart each of the other values a trainer logs
+   * when present ({@link #NOT_LOSSES}: learning rate, gradient norm, throughput, data-wait fraction).
+   * {@code epoch} is not drawn.
    */
   public HtmlReport lossCurves(Path metricsJsonl) {
     Map<String, LossCurves.Series> all = LossCurves.read(metricsJsonl);
@@ -114,23 +124,22 @@ public final class HtmlReport {
     body.append("<p class=\"note\">from ").append(escape(metricsJsonl.toString())).append("</p>\n");
     List<LossCurves.Series> losses = new ArrayList<>();
     all.forEach((name, s) -> {
-      if (!List.of("lr", "images_per_s", "epoch").contains(name)) {
+      if (!NOT_LOSSES.containsKey(name) && !name.equals("epoch")) {
         losses.add(s);
       }
     });
-    if (losses.isEmpty() && !all.containsKey("lr")) {
+    if (losses.isEmpty() && NOT_LOSSES.keySet().stream().noneMatch(all::containsKey)) {
       body.append("<p class=\"note\">(no values logged yet)</p>\n");
       return this;
     }
     if (!losses.isEmpty()) {
       body.append(SvgChart.lines("loss", losses, true));
     }
-    if (all.containsKey("lr")) {
-      body.append(SvgChart.lines("learning rate", List.of(all.get("lr")), false));
-    }
-    if (all.containsKey("images_per_s")) {
-      body.append(SvgChart.lines("images / s", List.of(all.get("images_per_s")), false));
-    }
+    NOT_LOSSES.forEach((name, label) -> {
+      if (all.containsKey(name)) {
+        body.append(SvgChart.lines(label, List.of(all.get(name)), name.equals("grad_norm")));
+      }
+    });
     return this;
   }
 
@@ -191,6 +200,14 @@ public final class HtmlReport {
       }
     }
     return b.toString();
+  }
+
+  private static Map<String, String> orderedMap(String... keysAndValues) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      m.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return Collections.unmodifiableMap(m);
   }
 
   private static RgbImage shrink(RgbImage im, int maxSide) {

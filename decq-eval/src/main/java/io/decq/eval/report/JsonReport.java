@@ -9,12 +9,13 @@ import java.nio.file.Path;
 /**
  * The machine-readable side of a report: pretty-printed JSON, written atomically. Doubles keep full
  * precision; non-finite values are written as Python's json module writes them ({@code Infinity},
- * {@code NaN}), e.g. the PSNR of identical images.
+ * {@code NaN}), e.g. the PSNR of identical images; JSON nulls (a metric not computed) are kept.
  */
 public final class JsonReport {
   private static final Gson GSON = new GsonBuilder()
       .setPrettyPrinting()
       .disableHtmlEscaping()
+      .serializeNulls()
       .serializeSpecialFloatingPointValues()
       .create();
 

@@ -37,7 +37,8 @@ class HtmlReportTest {
       double l1 = 1.0 / s;
       double lpips = 0.01 + 0.001 / s;
       lines.add("{\"step\": " + s + ", \"loss\": " + (l1 + lpips) + ", \"l1\": " + l1 + ", \"lpips\": " + lpips
-          + ", \"lr\": " + (1e-4 * Math.min(1.0, s / 10.0)) + ", \"images_per_s\": 12.5, \"note\": \"text is skipped\"}");
+          + ", \"lr\": " + (1e-4 * Math.min(1.0, s / 10.0)) + ", \"grad_norm\": " + (0.5 + 1.0 / s)
+          + ", \"images_per_s\": 12.5, \"data_wait\": 0.01, \"note\": \"text is skipped\"}");
     }
     Files.write(run.resolve("metrics.jsonl"), lines);
     return ckpt.resolve("model.safetensors");
@@ -59,7 +60,7 @@ class HtmlReportTest {
     Path metrics = tmp.resolve("run/metrics.jsonl");
     Files.writeString(metrics, Files.readString(metrics) + "{\"step\": 4, \"loss\": 0.");
     Map<String, LossCurves.Series> series = LossCurves.read(metrics);
-    assertEquals(List.of("loss", "l1", "lpips", "lr", "images_per_s"), new ArrayList<>(series.keySet()));
+    assertEquals(List.of("loss", "l1", "lpips", "lr", "grad_norm", "images_per_s", "data_wait"), new ArrayList<>(series.keySet()));
     assertEquals(3, series.get("l1").steps().length, "the unfinished last line is skipped");
     assertEquals(1.0 / 3, series.get("l1").values()[2], 0);
   }
@@ -99,9 +100,11 @@ class HtmlReportTest {
     assertTrue(page.contains(">0.912346<"));
     assertTrue(page.contains(">inf<"));
     assertTrue(page.contains("decq eval test"), "provenance");
-    // Three charts (loss terms, lr, throughput); the first has loss, l1 and lpips, log-scaled (1 .. 3e-4).
-    assertEquals(3, count(page, "<svg"));
-    assertEquals(5, count(page, "<polyline"));
+    // Five charts (loss terms, lr, gradient norm, throughput, data wait); the first has loss, l1 and lpips,
+    // log-scaled (1 .. 3e-4).
+    assertEquals(5, count(page, "<svg"));
+    assertEquals(7, count(page, "<polyline"));
+    assertTrue(page.contains(">gradient norm<") && page.contains(">data wait (fraction)<"));
     assertTrue(page.contains("loss (log)"));
     assertFalse(page.contains(">note<"), "text columns are not drawn");
 

@@ -1,0 +1,137 @@
+package io.decq.eval.fid;
+
+import com.google.gson.JsonObject;
+import io.decq.core.image.Images;
+import io.decq.core.image.RgbImage;
+import io.decq.eval.report.HtmlReport;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The JSON and HTML reports of {@code decq eval stats}, {@code fd} and {@code gen}. Every JSON report
+ * carries the command's provenance under {@code provenance}; every page shows the metrics, the images
+ * where there are any (the first {@link #GRID_COLUMNS} x {@link #GRID_ROWS}) and the provenance.
+ */
+public final class FidReports {
+  /** Columns of the grid of first images on a page. */
+  public static final int GRID_COLUMNS = 8;
+  /** Rows of the grid of first images on a page. */
+  public static final int GRID_ROWS = 4;
+  private static final int GRID_PAD = 2;
+
+  private FidReports() {}
+
+  /**
+   * {@code {"stats", "images", "preprocess", "pool_dim", "spatial_dim", "trace_sigma", "norm_mu",
+   * "trace_sigma_s", "images_per_second", "provenance"}}: what a statistics file holds (the arrays stay in
+   * the {@code .npz}).
+   */
+  public static JsonObject statsJson(GenerativeMetrics.StatsSummary s, String preprocess, JsonObject provenance) {
+    JsonObject o = new JsonObject();
+    o.addProperty("stats", s.out().toAbsolutePath().normalize().toString());
+    o.addProperty("images", s.images());
+    o.addProperty("preprocess", preprocess);
+    o.addProperty("pool_dim", s.pool().dim());
+    o.addProperty("spatial_dim", s.spatial().dim());
+    o.addProperty("trace_sigma", trace(s.pool()));
+    o.addProperty("norm_mu", norm(s.pool()));
+    o.addProperty("trace_sigma_s", trace(s.spatial()));
+    o.addProperty("images_per_second", s.imagesPerSecond());
+    o.add("provenance", provenance);
+    return o;
+  }
+
+  /** The page of {@code decq eval stats}: a summary of the statistics and the first images. */
+  public static HtmlReport statsHtml(GenerativeMetrics.StatsSummary s, Path images, String preprocess, JsonObject provenance) {
+    HtmlReport html = new HtmlReport("FID statistics");
+    html.text(String.format(Locale.ROOT, "%d images of %s (preprocess %s) -> %s: mu, sigma (%d-d pool3), mu_s, sigma_s "
+        + "(%d-d spatial), float64, as the ADM evaluator's reference batches.", s.images(), images, preprocess, s.out(),
+        s.pool().dim(), s.spatial().dim()));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("images", s.images());
+    m.put("preprocess", preprocess);
+    m.put("tr sigma (pool3)", trace(s.pool()));
+    m.put("|mu| (pool3)", norm(s.pool()));
+    m.put("tr sigma_s (spatial)", trace(s.spatial()));
+    m.put("images / s", s.imagesPerSecond());
+    html.metrics("Statistics", m);
+    firstImages(html, "Images", images);
+    return html.provenance(provenance);
+  }
+
+  /** {@code {"fid": x, "provenance": {...}}}. */
+  public static JsonObject fdJson(double fid, JsonObject provenance) {
+    JsonObject o = new JsonObject();
+    o.addProperty("fid", fid);
+    o.add("provenance", provenance);
+    return o;
+  }
+
+  /** The page of {@code decq eval fd}. */
+  public static HtmlReport fdHtml(double fid, Path a, Path b, JsonObject provenance) {
+    HtmlReport html = new HtmlReport("Frechet distance");
+    html.text("Frechet distance between the mu / sigma of " + a + " and of " + b
+        + " (|mu1 - mu2|^2 + tr S1 + tr S2 - 2 tr sqrt(S1 S2); pytorch-fid and the ADM evaluator's value).");
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("FID", fid);
+    m.put("A", a.toString());
+    m.put("B", b.toString());
+    html.metrics("Distance", m);
+    return html.provenance(provenance);
+  }
+
+  /** The page of {@code decq eval gen}: the metrics and the first samples. */
+  public static HtmlReport genHtml(GenerativeMetrics.Report r, Path samples, Path reference, JsonObject provenance) {
+    HtmlReport html = new HtmlReport("Generation metrics");
+    html.text(String.format(Locale.ROOT, "%d samples of %s against %s (reference statistics %s), preprocess %s; as the "
+        + "ADM evaluator: FID and sFID are Frechet distances of pool3 and spatial Inception features, IS over %d "
+        + "splits, precision / recall by k-NN manifolds (k = %d).", r.numSamples(), samples, reference,
+        r.referenceStatistics(), r.preprocess(), InceptionScore.DEFAULT_SPLITS, PrecisionRecall.NEIGHBOURS));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("FID", r.fid());
+    m.put("sFID", r.sfid() == null ? "n/a" : r.sfid());
+    m.put("Inception Score", r.inceptionScore());
+    m.put("Inception Score std", r.inceptionScoreStd());
+    m.put("precision", r.precision() == null ? "n/a" : r.precision());
+    m.put("recall", r.recall() == null ? "n/a" : r.recall());
+    m.put("samples", r.numSamples());
+    m.put("reference images", r.numReferenceImages());
+    m.put("samples / s", r.samplesPerSecond());
+    html.metrics("Metrics", m);
+    firstImages(html, "Samples", samples);
+    return html.provenance(provenance);
+  }
+
+  /** A section with the first {@link #GRID_COLUMNS} x {@link #GRID_ROWS} images of a folder or an {@code .npz} batch. */
+  static void firstImages(HtmlReport html, String heading, Path images) {
+    List<RgbImage> first;
+    try (ImageSource source = ImageSource.open(images)) {
+      first = source.next(GRID_COLUMNS * GRID_ROWS);
+    }
+    if (first.isEmpty()) {
+      return;
+    }
+    html.section(heading);
+    html.image(String.format(Locale.ROOT, "the first %d images of %s", first.size(), images),
+        Images.grid(first, Math.min(GRID_COLUMNS, first.size()), GRID_PAD));
+  }
+
+  private static double trace(FidStats s) {
+    double t = 0;
+    for (int i = 0; i < s.dim(); i++) {
+      t += s.sigma()[i * s.dim() + i];
+    }
+    return t;
+  }
+
+  private static double norm(FidStats s) {
+    double n = 0;
+    for (double v : s.mu()) {
+      n += v * v;
+    }
+    return Math.sqrt(n);
+  }
+}
