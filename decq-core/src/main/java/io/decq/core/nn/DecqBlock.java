@@ -12,7 +12,6 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.decq.core.cli.BadInputException;
 import io.decq.core.io.HostTensor;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,11 +121,30 @@ public abstract class DecqBlock extends AbstractBlock {
     if (!p.isInitialized()) {
       p.setArray(a);
     } else {
-      p.getArray().set(a.toByteBuffer());
+      assign(p.getArray(), a);
       a.close();
     }
     p.getArray().setRequiresGradient(p.requiresGradient());
   }
+
+  /**
+   * Copies {@code src} into {@code dst} in place (an index-put over the whole array): {@code dst} keeps its
+   * native storage, identity and gradient flag. Never use {@code NDArray.set(Buffer)} on a parameter: DJL
+   * swaps in a new tensor that aliases the buffer's memory (a use-after-free when that buffer is another
+   * array's memory) and drops the gradient flag.
+   */
+  public static void assign(NDArray dst, NDArray src) {
+    boolean grad = dst.hasGradient();
+    if (grad) {
+      dst.setRequiresGradient(false);
+    }
+    dst.set(ALL, src);
+    if (grad) {
+      dst.setRequiresGradient(true);
+    }
+  }
+
+  private static final ai.djl.ndarray.index.NDIndex ALL = new ai.djl.ndarray.index.NDIndex("...");
 
   /** Stops gradients for every parameter (a frozen encoder, a fixed discriminator backbone). */
   public final void freezeAll() {
@@ -176,8 +194,9 @@ public abstract class DecqBlock extends AbstractBlock {
     }
     for (Map.Entry<String, Parameter> e : params.entrySet()) {
       NDArray dst = e.getValue().getArray();
-      float[] v = state.get(e.getKey()).toFloats();
-      dst.set(FloatBuffer.wrap(v));
+      try (NDArray src = dst.getManager().create(state.get(e.getKey()).toFloats(), dst.getShape())) {
+        assign(dst, src);
+      }
     }
   }
 

@@ -7,7 +7,6 @@ import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
 import io.decq.core.nn.DecqBlock;
 import io.decq.core.nn.Init;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -144,6 +143,9 @@ public final class LatentNorm extends DecqBlock {
       throw new BadInputException(file + ": '" + key + "' has shape " + Arrays.toString(t.shape()) + " " + t.dtype()
           + ", expected a float tensor of shape " + Arrays.toString(want));
     }
-    value(p).set(FloatBuffer.wrap(t.toFloats()));
+    NDArray dst = value(p);
+    try (NDArray src = dst.getManager().create(t.toFloats(), dst.getShape())) {
+      assign(dst, src);
+    }
   }
 }
