@@ -88,15 +88,6 @@ public final class EvalReconCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Spec CommandSpec spec;
 
-  /** {@code --ema} (default) or {@code --raw}. */
-  static final class WeightChoice {
-    @Option(names = "--ema", description = "Use the EMA weights (the default).")
-    boolean ema;
-
-    @Option(names = "--raw", description = "Use the raw trained weights instead of the EMA.")
-    boolean raw;
-  }
-
   /** What {@link #run} produced: the evaluation and the JSON report (also written if asked for). */
   public record Outcome(CheckpointReconstruction.Evaluated evaluated, JsonObject json) {}
 

@@ -73,15 +73,6 @@ public final class ReconstructCommand implements Subcommand, Callable<Integer> {
   @Mixin CommonOptions common;
   @Spec CommandSpec spec;
 
-  /** {@code --ema} (default) or {@code --raw}. */
-  static final class WeightChoice {
-    @Option(names = "--ema", description = "Use the EMA weights (the default).")
-    boolean ema;
-
-    @Option(names = "--raw", description = "Use the raw trained weights instead of the EMA.")
-    boolean raw;
-  }
-
   /**
    * What {@link #reconstruct} did.
    *
