@@ -15,8 +15,6 @@ import io.decq.core.io.SafeTensors;
 import io.decq.core.io.TorchFiles;
 import io.decq.core.io.WeightFiles;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +28,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /** {@code decq inspect} and {@code decq convert} end to end through the launcher. */
 class WeightCommandsTest {
@@ -39,17 +36,8 @@ class WeightCommandsTest {
 
   @TempDir Path tmp;
 
-  /** Exit code, stdout and stderr of one launcher run. */
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    CommandLine cl = Decq.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  private static DecqCliTest.Run run(String... args) {
+    return DecqCliTest.run(args);
   }
 
   /** One tensor line of inspect's output. */
@@ -73,7 +61,7 @@ class WeightCommandsTest {
       "sharded/model.safetensors.index.json", "torch_dtypes.pt", "torch_views.pt", "legacy_nested.pt",
       "np_arrays.npz", "np_compressed.npz", "np_fortran_f32.npy"})
   void inspectListsNamesDtypesShapesAndStats(String name) {
-    Run r = run("inspect", "--stats", fixture(name).toString());
+    DecqCliTest.Run r = run("inspect", "--stats", fixture(name).toString());
     assertEquals(0, r.code(), r.err());
     Map<String, Line> lines = tensorLines(r.out());
     JsonObject want = expected(name).getAsJsonObject("tensors");
@@ -108,23 +96,23 @@ class WeightCommandsTest {
 
   @Test
   void inspectShowsNonTensorEntriesAndMetadata() {
-    Run r = run("inspect", fixture("torch_nested.pt").toString());
+    DecqCliTest.Run r = run("inspect", fixture("torch_nested.pt").toString());
     assertEquals(0, r.code(), r.err());
     for (String l : List.of("non-tensor entries:", "  step = 3", "  epoch = 1", "  lr = 0.5", "  name = 'demo'",
         "  scheduler = None", "  betas = [0.9, 0.95]", "  tag = bytes of length 2")) {
       assertTrue(r.out().contains(l + "\n"), l + " missing in\n" + r.out());
     }
-    Run st = run("inspect", fixture("st_f32.safetensors").toString());
+    DecqCliTest.Run st = run("inspect", fixture("st_f32.safetensors").toString());
     assertTrue(st.out().contains("metadata:\n  format = pt\n"), st.out());
   }
 
   @Test
   void inspectKeySelectsAndStripsAPrefix() {
-    Run r = run("inspect", fixture("torch_nested.pt").toString(), "--key", "ema");
+    DecqCliTest.Run r = run("inspect", fixture("torch_nested.pt").toString(), "--key", "ema");
     assertEquals(0, r.code(), r.err());
     assertEquals(List.of("blocks.0.w", "blocks.0.b"), new ArrayList<>(tensorLines(r.out()).keySet()));
     assertFalse(r.out().contains("non-tensor entries"), r.out());
-    Run bad = run("inspect", fixture("torch_nested.pt").toString(), "--key", "emma");
+    DecqCliTest.Run bad = run("inspect", fixture("torch_nested.pt").toString(), "--key", "emma");
     assertEquals(2, bad.code());
     assertTrue(bad.err().contains("--key emma: no tensors under this key; top-level keys: ema, history, model, pos_embed"),
         bad.err());
@@ -134,7 +122,7 @@ class WeightCommandsTest {
   void convertTrainingCheckpointKeyToSafetensors() {
     Path in = fixture("torch_nested.pt");
     Path out = tmp.resolve("ema.safetensors");
-    Run r = run("convert", in.toString(), out.toString(), "--key", "ema");
+    DecqCliTest.Run r = run("convert", in.toString(), out.toString(), "--key", "ema");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("wrote " + out + ": 2 tensors, 9 values"), r.out());
     SafeTensors.Contents back = SafeTensors.readWithMetadata(out);
@@ -142,7 +130,7 @@ class WeightCommandsTest {
     assertEquals(Map.of("format", "pt", "source", "torch_nested.pt", "source_key", "ema"), back.metadata());
 
     Path all = tmp.resolve("all.safetensors");
-    Run whole = run("convert", in.toString(), all.toString());
+    DecqCliTest.Run whole = run("convert", in.toString(), all.toString());
     assertEquals(0, whole.code(), whole.err());
     assertTrue(whole.out().contains("left out 7 non-tensor entries: step, epoch, lr, name, scheduler, betas, tag"),
         whole.out());
@@ -156,7 +144,7 @@ class WeightCommandsTest {
     assertSameTensors("lpips", SafeTensors.read(golden("losses/lpips/lpips_v0.1_vgg_lin.safetensors")),
         SafeTensors.read(lpips));
     Path guide = tmp.resolve("guide.safetensors");
-    Run r = run("convert", golden("rae/dit/guide_checkpoint_train_format.pt").toString(), guide.toString(),
+    DecqCliTest.Run r = run("convert", golden("rae/dit/guide_checkpoint_train_format.pt").toString(), guide.toString(),
         "--key", "ema");
     assertEquals(0, r.code(), r.err());
     assertSameTensors("guide ema", SafeTensors.read(golden("rae/dit/guide_state_dict.safetensors")),
@@ -167,7 +155,7 @@ class WeightCommandsTest {
   void convertNpzAndNpyKeepDtypes() {
     for (String name : List.of("np_compressed.npz", "np_u8.npy", "st_bf16.safetensors")) {
       Path out = tmp.resolve(name + ".safetensors");
-      Run r = run("convert", fixture(name).toString(), out.toString());
+      DecqCliTest.Run r = run("convert", fixture(name).toString(), out.toString());
       assertEquals(0, r.code(), r.err());
       assertSameTensors(name, WeightFiles.read(fixture(name)), SafeTensors.read(out));
     }
@@ -175,7 +163,7 @@ class WeightCommandsTest {
 
   @Test
   void convertRefusesANonSafetensorsOutput() {
-    Run r = run("convert", fixture("torch_dtypes.pt").toString(), tmp.resolve("out.pt").toString());
+    DecqCliTest.Run r = run("convert", fixture("torch_dtypes.pt").toString(), tmp.resolve("out.pt").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("the output must be a .safetensors file"), r.err());
   }
@@ -201,7 +189,7 @@ class WeightCommandsTest {
     cases.put(tmp.resolve("missing.safetensors"), "file not found");
     for (Map.Entry<Path, String> c : cases.entrySet()) {
       for (String cmd : List.of("inspect", "convert")) {
-        Run r = cmd.equals("inspect") ? run("inspect", c.getKey().toString())
+        DecqCliTest.Run r = cmd.equals("inspect") ? run("inspect", c.getKey().toString())
             : run("convert", c.getKey().toString(), tmp.resolve("o.safetensors").toString());
         assertEquals(2, r.code(), cmd + " " + c.getKey() + ": " + r.err());
         String err = r.err().trim();
