@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.decq.core.config.ConfigLoader;
-import io.decq.core.config.DecqConfig;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import io.decq.core.io.SafeTensors;
@@ -20,12 +18,10 @@ import io.decq.eval.iq.PsnrDefinition;
 import io.decq.eval.iq.SsimDefinition;
 import io.decq.eval.report.HtmlReport;
 import io.decq.eval.report.SelfContainedHtml;
-import io.decq.train.recon.ReconTrainer;
 import io.decq.train.run.Checkpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,23 +36,14 @@ import org.junit.jupiter.api.io.TempDir;
  * and the saved reconstructions; bad input exits 2 with one line.
  */
 class EvalReconCommandTest {
-  static final Path DATA = Path.of(System.getProperty("decq.test.data", "../src-test-data"));
-  static final Path VAL = DATA.resolve("images").resolve("val");
+  static final Path VAL = TinyRun.VAL;
   @TempDir static Path tmp;
   static Path run;
 
   /** A 3-step tiny run on 2 training photos, logging every step (so the page has curves). */
   @BeforeAll
   static void train() throws IOException {
-    Path images = Files.createDirectories(tmp.resolve("train"));
-    for (Path f : Images.list(DATA.resolve("images").resolve("train").resolve("chelsea"))) {
-      Files.copy(f, images.resolve(f.getFileName()));
-    }
-    DecqConfig config = ConfigLoader.load(DATA.getParent().resolve("configs").resolve("tiny-recon.yaml"), List.of(
-        "encoder.path=" + DATA.resolve("encoders").resolve("dinov2-reg-tiny"), "data.path=" + images,
-        "train.max_steps=3", "train.warmup_steps=1", "train.batch_size=2", "train.preview_every=0", "train.log_every=1"));
-    run = tmp.resolve("run");
-    ReconTrainer.run(config, run, null, Device.cpu());
+    run = TinyRun.train(tmp);
   }
 
   private static ReconstructCommandTest.Run decq(String... args) {

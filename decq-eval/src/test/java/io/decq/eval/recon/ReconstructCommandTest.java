@@ -4,18 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.decq.core.cli.Decq;
-import io.decq.core.config.ConfigLoader;
-import io.decq.core.config.DecqConfig;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import io.decq.eval.iq.ImageQuality;
 import io.decq.eval.iq.PsnrDefinition;
 import io.decq.eval.iq.SsimDefinition;
-import io.decq.train.recon.ReconTrainer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -35,8 +31,7 @@ import picocli.CommandLine;
  * EMA and raw weights give different images, and bad input exits 2.
  */
 class ReconstructCommandTest {
-  static final Path DATA = Path.of(System.getProperty("decq.test.data"));
-  static final Path VAL = DATA.resolve("images").resolve("val");
+  static final Path VAL = TinyRun.VAL;
   @TempDir static Path tmp;
   static Path run;
 
@@ -54,15 +49,7 @@ class ReconstructCommandTest {
   /** A 3-step tiny run on 2 training photos (enough for a checkpoint whose EMA and raw weights differ). */
   @BeforeAll
   static void train() throws IOException {
-    Path images = Files.createDirectories(tmp.resolve("train"));
-    for (Path f : Images.list(DATA.resolve("images").resolve("train").resolve("chelsea"))) {
-      Files.copy(f, images.resolve(f.getFileName()));
-    }
-    DecqConfig config = ConfigLoader.load(DATA.getParent().resolve("configs").resolve("tiny-recon.yaml"), List.of(
-        "encoder.path=" + DATA.resolve("encoders").resolve("dinov2-reg-tiny"), "data.path=" + images,
-        "train.max_steps=3", "train.warmup_steps=1", "train.batch_size=2", "train.preview_every=0", "train.log_every=1"));
-    run = tmp.resolve("run");
-    ReconTrainer.run(config, run, null, Device.cpu());
+    run = TinyRun.train(tmp);
   }
 
   @Test
