@@ -1,11 +1,11 @@
 package io.decq.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import io.decq.core.cli.BadInputException;
 import io.decq.core.io.DType;
 import io.decq.core.io.HostTensor;
+import io.decq.core.nn.DecqBlock;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -13,20 +13,18 @@ import java.util.Map;
 
 /** Bitwise copies between device arrays, trainable parameters and host tensors. */
 public final class Tensors {
-  private static final NDIndex ALL = new NDIndex("...");
-
   private Tensors() {}
 
   /**
-   * Copies {@code src} into {@code dst} in place, bit for bit (an index-put of the whole array: the
-   * array keeps its identity, storage and gradient flag). Call with gradient recording off.
+   * Copies {@code src} into {@code dst} in place, bit for bit, after checking shape and dtype ({@link
+   * DecqBlock#assign}: the array keeps its identity, storage and gradient flag).
    */
   public static void copyInto(NDArray dst, NDArray src) {
     if (!dst.getShape().equals(src.getShape()) || dst.getDataType() != src.getDataType()) {
       throw new IllegalArgumentException("cannot copy " + src.getDataType() + src.getShape() + " into "
           + dst.getDataType() + dst.getShape());
     }
-    dst.set(ALL, src);
+    DecqBlock.assign(dst, src);
   }
 
   /**
