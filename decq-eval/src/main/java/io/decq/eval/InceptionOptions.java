@@ -1,6 +1,6 @@
 package io.decq.eval;
 
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.eval.fid.FidPreprocess;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

@@ -2,7 +2,7 @@ package io.decq.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.io.DType;
 import io.decq.core.io.HostTensor;
 import io.decq.core.nn.DecqBlock;

@@ -1,5 +1,6 @@
 package io.decq.core.cli;
 
+import io.decq.core.error.BadInputException;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 

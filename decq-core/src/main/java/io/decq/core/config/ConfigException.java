@@ -1,6 +1,6 @@
 package io.decq.core.config;
 
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 
 /**
  * A config value that is not allowed. Thrown by section records' compact constructors with the key

@@ -1,6 +1,6 @@
 package io.decq.core.config;
 
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;

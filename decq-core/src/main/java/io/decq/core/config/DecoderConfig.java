@@ -1,7 +1,5 @@
 package io.decq.core.config;
 
-import io.decq.core.rae.DecoderPreset;
-import io.decq.core.rae.NoiseMode;
 
 /**
  * The {@code decoder} section: the ViT pixel decoder, the latent normalisation and the stage-1 latent

@@ -1,6 +1,6 @@
 package io.decq.core.config;
 
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.cli.CommonOptions;
 import io.decq.core.config.EncoderConfig;
 import io.decq.core.config.EncoderConfig.Family;

@@ -2,7 +2,7 @@ package io.decq.core.encoder;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.decq.core.encoder;
 
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
 import java.nio.file.Path;

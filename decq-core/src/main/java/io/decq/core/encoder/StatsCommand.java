@@ -3,7 +3,7 @@ package io.decq.core.encoder;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.cli.CommonOptions;
 import io.decq.core.cli.ConfigOptions;
 import io.decq.core.cli.Subcommand;

@@ -1,6 +1,6 @@
 package io.decq.core.io;
 
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;

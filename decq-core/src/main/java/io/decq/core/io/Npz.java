@@ -1,6 +1,6 @@
 package io.decq.core.io;
 
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package io.decq.core.io;
 
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.io.Pickle.StorageRef;
 import io.decq.core.io.Pickle.TensorRef;
 import io.decq.core.io.Pickle.Tuple;

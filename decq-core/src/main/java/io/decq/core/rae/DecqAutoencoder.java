@@ -1,12 +1,13 @@
 package io.decq.core.rae;
 
+import io.decq.core.config.TransformerSize;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.config.DecoderConfig;
 import io.decq.core.config.DecqConfig;
 import io.decq.core.config.EncoderConfig.Family;
@@ -106,11 +107,11 @@ public final class DecqAutoencoder extends DecqBlock {
    * @throws BadInputException when the config does not fit the encoder (a tap beyond its depth,
    *     condenser heads that do not divide its width)
    */
-  public DecqAutoencoder(EncoderInfo encoder, QueriesConfig queries, DecoderConfig decoder, ViTDecoder.Size size) {
+  public DecqAutoencoder(EncoderInfo encoder, QueriesConfig queries, DecoderConfig decoder, TransformerSize size) {
     this(encoder, queries, decoder, size, null);
   }
 
-  private DecqAutoencoder(EncoderInfo encoder, QueriesConfig queries, DecoderConfig decoder, ViTDecoder.Size size,
+  private DecqAutoencoder(EncoderInfo encoder, QueriesConfig queries, DecoderConfig decoder, TransformerSize size,
       FrozenEncoder frozen) {
     checkFits(encoder, queries);
     this.encoder = encoder;

@@ -2,7 +2,7 @@ package io.decq.core.rae;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
 import io.decq.core.nn.DecqBlock;

@@ -1,5 +1,6 @@
 package io.decq.core.rae;
 
+import io.decq.core.config.NoiseMode;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;

@@ -1,5 +1,6 @@
 package io.decq.core.rae;
 
+import io.decq.core.config.TransformerSize;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -38,23 +39,7 @@ public final class ViTDecoder extends DecqBlock {
   /** LayerNorm eps of every decoder norm (ViTMAE's {@code layer_norm_eps}). */
   public static final double LAYER_NORM_EPS = 1e-12;
 
-  /**
-   * The size of a decoder.
-   *
-   * @param width D
-   * @param depth number of layers
-   * @param heads attention heads
-   * @param mlp MLP hidden width
-   */
-  public record Size(int width, int depth, int heads, int mlp) {
-    public Size {
-      if (width < 1 || depth < 1 || heads < 1 || mlp < 1 || width % heads != 0) {
-        throw new IllegalArgumentException("invalid decoder size " + width + "/" + depth + "/" + heads + "/" + mlp);
-      }
-    }
-  }
-
-  private final Size size;
+  private final TransformerSize size;
   private final int tokens;
   private final int grid;
   private final int patchSize;
@@ -76,7 +61,7 @@ public final class ViTDecoder extends DecqBlock {
    * @param queries Q, query tokens (0: RAE's decoder)
    * @param eps LayerNorm eps (RAE: {@link #LAYER_NORM_EPS})
    */
-  public ViTDecoder(Size size, long latentDim, int tokens, int patchSize, int queries, double eps) {
+  public ViTDecoder(TransformerSize size, long latentDim, int tokens, int patchSize, int queries, double eps) {
     this.size = size;
     this.tokens = tokens;
     this.grid = (int) Math.round(Math.sqrt(tokens));
@@ -104,7 +89,7 @@ public final class ViTDecoder extends DecqBlock {
   }
 
   /** The decoder's size. */
-  public Size size() {
+  public TransformerSize size() {
     return size;
   }
 

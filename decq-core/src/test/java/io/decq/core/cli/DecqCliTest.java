@@ -1,5 +1,6 @@
 package io.decq.core.cli;
 
+import io.decq.core.error.BadInputException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

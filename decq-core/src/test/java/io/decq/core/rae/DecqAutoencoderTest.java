@@ -1,5 +1,8 @@
 package io.decq.core.rae;
 
+import io.decq.core.config.TransformerSize;
+import io.decq.core.config.DecoderPreset;
+import io.decq.core.config.NoiseMode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,7 +15,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.config.DecoderConfig;
 import io.decq.core.config.QueriesConfig;
 import io.decq.core.io.HostTensor;
@@ -37,7 +40,7 @@ class DecqAutoencoderTest {
   static final int T = 4;
   static final DecqAutoencoder.EncoderInfo ENCODER = new DecqAutoencoder.EncoderInfo(C, DEPTH, PREFIX, T,
       DecqAutoencoder.EncoderInfo.IMAGENET_MEAN, DecqAutoencoder.EncoderInfo.IMAGENET_STD);
-  static final ViTDecoder.Size SIZE = new ViTDecoder.Size(16, 1, 2, 32);
+  static final TransformerSize SIZE = new TransformerSize(16, 1, 2, 32);
 
   static NDManager manager;
 

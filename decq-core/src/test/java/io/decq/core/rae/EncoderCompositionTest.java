@@ -1,5 +1,7 @@
 package io.decq.core.rae;
 
+import io.decq.core.config.DecoderPreset;
+import io.decq.core.config.NoiseMode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +15,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.config.ConfigLoader;
 import io.decq.core.config.DecoderConfig;
 import io.decq.core.config.DecqConfig;

@@ -1,5 +1,8 @@
 package io.decq.core.rae;
 
+import io.decq.core.config.TransformerSize;
+import io.decq.core.config.DecoderPreset;
+import io.decq.core.config.NoiseMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,7 +33,7 @@ class RaeConfigTest {
     assertEquals(List.of(0, 3, 6, 9), q.taps());
     DecoderConfig d = DecoderConfig.defaults();
     assertEquals(DecoderPreset.VIT_XL, d.preset());
-    assertEquals(new ViTDecoder.Size(1152, 28, 16, 4096), d.preset().size());
+    assertEquals(new TransformerSize(1152, 28, 16, 4096), d.preset().size());
     assertEquals(0.8, d.noiseTau());
     assertEquals(NoiseMode.UNIFORM, d.noiseMode());
   }

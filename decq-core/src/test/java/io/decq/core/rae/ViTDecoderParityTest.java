@@ -1,5 +1,6 @@
 package io.decq.core.rae;
 
+import io.decq.core.config.TransformerSize;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,8 +57,8 @@ class ViTDecoderParityTest {
     manager.close();
   }
 
-  static ViTDecoder.Size size() {
-    return new ViTDecoder.Size(config.get("decoder_hidden_size").getAsInt(), config.get("decoder_num_hidden_layers").getAsInt(),
+  static TransformerSize size() {
+    return new TransformerSize(config.get("decoder_hidden_size").getAsInt(), config.get("decoder_num_hidden_layers").getAsInt(),
         config.get("decoder_num_attention_heads").getAsInt(), config.get("decoder_intermediate_size").getAsInt());
   }
 

@@ -1,6 +1,6 @@
 package io.decq.eval.fid;
 
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.io.HostTensor;
 import java.nio.file.Path;
 import java.util.Arrays;

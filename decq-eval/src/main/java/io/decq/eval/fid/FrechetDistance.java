@@ -4,7 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.DecompositionFactory_MT_DDRM;
 import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;

@@ -1,7 +1,7 @@
 package io.decq.eval.fid;
 
 import com.google.gson.JsonObject;
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.Npz;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.decq.eval.fid;
 
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 
 /**
  * The Inception Score, {@code exp(E_x KL(p(y|x) || p(y)))}, over {@code splits} contiguous equal splits

@@ -1,6 +1,6 @@
 package io.decq.eval.iq;
 
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package io.decq.eval.recon;
 
 import ai.djl.Device;
 import com.google.gson.JsonObject;
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.cli.CommonOptions;
 import io.decq.core.cli.Subcommand;
 import io.decq.core.util.Provenance;

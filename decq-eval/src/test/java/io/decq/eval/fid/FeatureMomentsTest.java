@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

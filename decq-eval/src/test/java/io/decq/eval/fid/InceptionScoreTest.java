@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import org.junit.jupiter.api.Test;
 
 /** Inception Score on inputs whose score is known in closed form. */

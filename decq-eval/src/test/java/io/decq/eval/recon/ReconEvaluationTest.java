@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import com.google.gson.JsonObject;
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import io.decq.core.util.Provenance;

@@ -1,6 +1,6 @@
 package io.decq.train.data;
 
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.image.Images;
 import java.io.IOException;
 import java.io.InputStream;

@@ -10,7 +10,7 @@ import ai.djl.training.GradientCollector;
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.config.ConfigBinder;
 import io.decq.core.config.DecqConfig;
 import io.decq.core.config.TrainConfig;

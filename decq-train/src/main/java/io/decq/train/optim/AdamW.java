@@ -3,7 +3,7 @@ package io.decq.train.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.config.TrainConfig;
 import io.decq.core.io.HostTensor;
 import io.decq.train.NoGrad;

@@ -3,7 +3,7 @@ package io.decq.train.loop;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.decq.core.cli.BadInputException;
+import io.decq.core.error.BadInputException;
 import io.decq.core.config.DecqConfig;
 import io.decq.train.data.HostBatch;
 import io.decq.train.data.ImageLoader;

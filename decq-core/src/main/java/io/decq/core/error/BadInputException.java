@@ -1,4 +1,4 @@
-package io.decq.core.cli;
+package io.decq.core.error;
 
 /**
  * A user error: a bad file, key, argument or value. The launcher prints its message on one line and exits

@@ -1,4 +1,4 @@
-package io.decq.core.rae;
+package io.decq.core.config;
 
 /** How the per-image noise level sigma of stage-1 latent noise augmentation is drawn (tau = strength). */
 public enum NoiseMode {
