@@ -113,7 +113,7 @@ public final class Guidance implements VelocityModel {
     long[] dims = new long[x.getShape().dimension()];
     Arrays.fill(dims, 1);
     dims[0] = times.length;
-    NDArray mask = m.create(inside).reshape(new Shape(dims)); // (B, 1, ...)
+    NDArray mask = m.create(inside).reshape(new Shape(dims)).broadcast(x.getShape()); // (B, ...)
     return NDArrays.where(mask, guided, cond); // (B, ...)
   }
 }
