@@ -3,7 +3,6 @@ package io.decq.core.flow;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
@@ -23,8 +22,9 @@ import java.util.Arrays;
  *       same labels, as RAE's {@code forward_with_autoguidance}.
  * </ul>
  *
- * With w = 1 the guide is never evaluated and the result is the main model's output itself, exactly; the
- * guide is also skipped for a batch none of whose times lies in the interval.
+ * With w = 1 the guide is never evaluated and the result is the main model's output itself, exactly. The
+ * interval is applied on the device by a mask (no host round trip per step), so both passes always run
+ * otherwise, as in RAE.
  *
  * <p>Dimensions: B batch; "..." any further dims.
  */
@@ -82,16 +82,6 @@ public final class Guidance implements VelocityModel {
     if (scale == 1f) {
       return main.velocity(x, t, y);
     }
-    float[] times = t.toFloatArray();
-    boolean[] inside = new boolean[times.length];
-    int count = 0;
-    for (int i = 0; i < times.length; i++) {
-      inside[i] = times[i] >= tMin && times[i] <= tMax;
-      count += inside[i] ? 1 : 0;
-    }
-    if (count == 0) {
-      return main.velocity(x, t, y);
-    }
     NDArray cond; // (B, ...)
     NDArray uncond; // (B, ...)
     if (guide == null) {
@@ -106,14 +96,10 @@ public final class Guidance implements VelocityModel {
       uncond = guide.velocity(x, t, y);
     }
     NDArray guided = uncond.add(cond.sub(uncond).mul(scale)); // (B, ...)
-    if (count == times.length) {
-      return guided;
-    }
-    NDManager m = x.getManager();
     long[] dims = new long[x.getShape().dimension()];
     Arrays.fill(dims, 1);
-    dims[0] = times.length;
-    NDArray mask = m.create(inside).reshape(new Shape(dims)).broadcast(x.getShape()); // (B, ...)
-    return NDArrays.where(mask, guided, cond); // (B, ...)
+    dims[0] = t.getShape().get(0);
+    NDArray inside = t.gte(tMin).logicalAnd(t.lte(tMax)).reshape(new Shape(dims)).broadcast(x.getShape()); // (B, ...)
+    return NDArrays.where(inside, guided, cond); // (B, ...)
   }
 }

@@ -94,7 +94,7 @@ class GuidanceTest {
     Fake none = new Fake(3f, 1f);
     float[] outside = run(Guidance.classifierFree(none, NULL, w, 0.0, 0.5), 0.8f, 0.9f);
     assertArrayEquals(expected(6, 3f, 3f), outside);
-    assertArrayEquals(new long[] {0, 1}, none.labels.get(0), "no null pass when no sample is inside");
+    assertArrayEquals(new long[] {0, 1, NULL, NULL}, none.labels.get(0), "the interval is a mask: one pass of 2B");
   }
 
   @Test
