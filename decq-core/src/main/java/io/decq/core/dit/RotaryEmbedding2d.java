@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.nn.Parameter;
 import io.decq.core.nn.DecqBlock;
 import io.decq.core.nn.Init;
+import java.util.Arrays;
 
 /**
  * 2D rotary position embedding of the patch tokens, RAE's {@code VisionRotaryEmbeddingFast} (from EVA):
@@ -81,7 +82,7 @@ final class RotaryEmbedding2d extends DecqBlock {
   /** Interleaved pairs (x0, x1) -> (-x1, x0): (..., d) -> (..., d). */
   private NDArray rotateHalf(NDArray x) {
     long[] shape = x.getShape().getShape();
-    long[] pairs = java.util.Arrays.copyOf(shape, shape.length + 1);
+    long[] pairs = Arrays.copyOf(shape, shape.length + 1);
     pairs[shape.length - 1] = headDim / 2;
     pairs[shape.length] = 2;
     NDArray p = x.reshape(pairs); // (..., d/2, 2)

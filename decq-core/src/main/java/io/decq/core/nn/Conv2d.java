@@ -47,7 +47,8 @@ public final class Conv2d extends DecqBlock {
       throw new IllegalStateException("pointwise() needs a 1x1 convolution with stride 1, this one is " + w[2] + "x" + w[3]
           + " with stride " + stride);
     }
-    NDArray matrix = value(weight).reshape(w[0], w[1]); // (O, I)
+    NDArray matrix = value(weight).reshape(w[0], w[1]); // (O, I), a view: owned by the caller's manager, not the model's
+    matrix.attach(tokens.getManager());
     return ai.djl.nn.core.Linear.linear(tokens, matrix, bias == null ? null : value(bias)).singletonOrThrow();
   }
 

@@ -15,6 +15,7 @@ import ai.djl.training.GradientCollector;
 import io.decq.core.config.DitPreset;
 import io.decq.core.latent.LatentLayout;
 import io.decq.core.nn.DecqBlock;
+import io.decq.core.nn.NativeMemory;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -168,6 +169,29 @@ class DitDHTest {
         assertFalse(all.get(k).getArray().hasGradient(), k + " must not be trainable");
       }
     }
+  }
+
+  /** Every array a call makes belongs to the caller's manager (the inputs'): none piles up in the model's. */
+  @Test
+  void nativeArraysStayFlatOverCalls() {
+    DitDH dit = randomModel(WITH_QUERIES, 8);
+    Random r = new Random(3);
+    float[] x = new float[2 * WITH_QUERIES.tokens() * WITH_QUERIES.channels()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    Runnable call = () -> {
+      try (NDManager m = manager.newSubManager()) {
+        dit.forward(null, m.create(x, new Shape(2, WITH_QUERIES.tokens(), WITH_QUERIES.channels())), m.create(new float[] {0.4f, 0.6f}),
+            m.create(new long[] {1, CLASSES}), false);
+      }
+    };
+    call.run();
+    int before = NativeMemory.liveArrays();
+    for (int i = 0; i < 4; i++) {
+      call.run();
+    }
+    assertEquals(before, NativeMemory.liveArrays());
   }
 
   @Test

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * DiT-DH with 0 queries against RAE's own {@code DiTwDDTHead} ({@code golden/rae/dit}, see its README):
@@ -121,7 +123,7 @@ class DitParityTest {
     }
     assertEquals(theirs.keySet(), ours.keySet());
     for (Map.Entry<String, String> e : theirs.entrySet()) {
-      assertEquals(e.getValue(), java.util.Arrays.toString(ours.get(e.getKey())), e.getKey());
+      assertEquals(e.getValue(), Arrays.toString(ours.get(e.getKey())), e.getKey());
     }
   }
 
@@ -167,7 +169,7 @@ class DitParityTest {
   void nullClassBatchMatches() {
     DitDH dit = model("config.json", "state_dict.safetensors");
     try (NDManager m = manager.newSubManager()) {
-      assertTrue(java.util.Arrays.stream(io.get("cfg_y").toLongs()).anyMatch(v -> v == dit.nullClass()));
+      assertTrue(Arrays.stream(io.get("cfg_y").toLongs()).anyMatch(v -> v == dit.nullClass()));
       assertClose("cfg_forward", io.get("cfg_forward"), run(dit, m, "cfg_x", "cfg_t", "cfg_y", null), TOLERANCE);
     }
   }
@@ -208,7 +210,7 @@ class DitParityTest {
   }
 
   @Test
-  void missingAndUnexpectedKeysAreReportedTogether(@org.junit.jupiter.api.io.TempDir Path tmp) {
+  void missingAndUnexpectedKeysAreReportedTogether(@TempDir Path tmp) {
     Map<String, HostTensor> state = new LinkedHashMap<>(SafeTensors.read(dir.resolve("state_dict.safetensors")));
     List<String> removed = new ArrayList<>(List.of("t_embedder.W", "blocks.1.attn.qkv.bias"));
     removed.forEach(state::remove);
@@ -223,7 +225,7 @@ class DitParityTest {
   }
 
   @Test
-  void unsupportedFlagsAreRefused(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+  void unsupportedFlagsAreRefused(@TempDir Path tmp) throws IOException {
     String config = Files.readString(dir.resolve("config.json"));
     for (String[] change : new String[][] {{"\"use_qknorm\": false", "\"use_qknorm\": true"},
         {"\"use_swiglu\": true", "\"use_swiglu\": false"}, {"\"patch_size\": 1", "\"patch_size\": 2"}}) {
