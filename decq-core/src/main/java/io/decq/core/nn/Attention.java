@@ -12,7 +12,7 @@ import ai.djl.ndarray.types.Shape;
  *
  * <p>Projection names follow the reference checkpoint ({@link Names}): separate {@code query/key/value}
  * Linears (HF ViT/DINOv2, SigLIP, RAE's decoder) or one fused {@code qkv} (DiT). Hooks: a {@link Rotary}
- * applied to q and k (the DiT's 2D RoPE).
+ * applied to q and k after the projection and head split, before the scores (the DiT's 2D RoPE).
  */
 public final class Attention extends DecqBlock {
   private final int heads;
@@ -94,6 +94,9 @@ public final class Attention extends DecqBlock {
     NDArray kh;
     NDArray vh;
     if (qkv != null) {
+      if (context != null) {
+        throw new IllegalArgumentException("a fused qkv projection is for self-attention only; got a context");
+      }
       NDArray fused = qkv.forward(x).reshape(b, n, 3, heads, hd).transpose(2, 0, 3, 1, 4); // (3, B, H, N, d)
       qh = fused.get(0);
       kh = fused.get(1);

@@ -18,13 +18,16 @@ public final class Conv2d extends DecqBlock {
   private final Parameter bias;
 
   public Conv2d(long in, long out, int kernel, int stride, boolean bias) {
+    this(in, out, kernel, stride, bias, Linear.torchDefault(in * kernel * kernel), Linear.torchDefault(in * kernel * kernel));
+  }
+
+  public Conv2d(long in, long out, int kernel, int stride, boolean bias, Init weightInit, Init biasInit) {
     if (kernel < 1 || stride < 1) {
       throw new IllegalArgumentException("kernel and stride must be >= 1, got " + kernel + ", " + stride);
     }
     this.stride = stride;
-    Init init = Linear.torchDefault(in * kernel * kernel);
-    this.weight = param("weight", init, out, in, kernel, kernel);
-    this.bias = bias ? param("bias", init, out) : null;
+    this.weight = param("weight", weightInit, out, in, kernel, kernel);
+    this.bias = bias ? param("bias", biasInit, out) : null;
   }
 
   /** (B, I, H, W) -> (B, O, h, w), no padding. */
@@ -32,6 +35,21 @@ public final class Conv2d extends DecqBlock {
     return ai.djl.nn.convolutional.Conv2d.conv2d(
             x, value(weight), bias == null ? null : value(bias), new Shape(stride, stride), new Shape(0, 0), new Shape(1, 1), 1)
         .singletonOrThrow();
+  }
+
+  /**
+   * A 1x1 convolution applied to tokens instead of an image: the Linear over the last axis with the
+   * weight viewed as (O, I). Equals {@link #patchTokens} of the tokens' grid; (B, N, I) -> (B, N, O).
+   */
+  public NDArray pointwise(NDArray tokens) {
+    long[] w = value(weight).getShape().getShape();
+    if (w[2] != 1 || w[3] != 1 || stride != 1) {
+      throw new IllegalStateException("pointwise() needs a 1x1 convolution with stride 1, this one is " + w[2] + "x" + w[3]
+          + " with stride " + stride);
+    }
+    NDArray matrix = value(weight).reshape(w[0], w[1]); // (O, I), a view: owned by the caller's manager, not the model's
+    matrix.attach(tokens.getManager());
+    return ai.djl.nn.core.Linear.linear(tokens, matrix, bias == null ? null : value(bias)).singletonOrThrow();
   }
 
   /** The output grid as tokens in row-major order (token = row * w + col): (B, I, H, W) -> (B, N, O). */

@@ -10,6 +10,7 @@ import io.decq.core.nn.DecqBlock;
 import io.decq.core.nn.Init;
 import io.decq.core.nn.LayerNorm;
 import io.decq.core.nn.Linear;
+import io.decq.core.nn.PositionTables;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -73,7 +74,7 @@ public final class ViTDecoder extends DecqBlock {
     long d = size.width();
     embed = child("decoder_embed", new Linear(latentDim, d, true));
     cls = param("trainable_cls_token", Init.ZEROS, 1, 1, d);
-    pos = param("decoder_pos_embed", Init.constant(sinCos2d((int) d, grid)), false, 1, 1 + tokens, d);
+    pos = param("decoder_pos_embed", Init.constant(PositionTables.sinCos2d((int) d, grid, true)), false, 1, 1 + tokens, d);
     if (queries > 0) {
       queryEmbed = child("query_embed", new Linear(latentDim, d, true));
       queryPos = param("query_pos_embed", Init.truncNormal(0.02), 1, queries, d);
@@ -143,32 +144,6 @@ public final class ViTDecoder extends DecqBlock {
   static NDArray expand(NDArray param, NDArray like, Shape shape) {
     NDArray out = param.broadcast(shape);
     out.attach(like.getManager());
-    return out;
-  }
-
-  /**
-   * MAE's fixed 2D sin-cos position table with a zero CLS row: (1 + g*g, D) row-major. Token n = row * g
-   * + col; the first D/2 channels encode the column, the last D/2 the row, each as [sin(pos * w_k) ;
-   * cos(pos * w_k)] with w_k = 10000^(-k / (D/4)), k < D/4 (computed in float64, stored as float32).
-   */
-  public static float[] sinCos2d(int dim, int grid) {
-    if (dim % 4 != 0) {
-      throw new IllegalArgumentException("2D sin-cos positions need a width divisible by 4, got " + dim);
-    }
-    int quarter = dim / 4;
-    float[] out = new float[(1 + grid * grid) * dim];
-    for (int row = 0; row < grid; row++) {
-      for (int col = 0; col < grid; col++) {
-        int base = (1 + row * grid + col) * dim;
-        for (int k = 0; k < quarter; k++) {
-          double omega = 1.0 / Math.pow(10000.0, k / (double) quarter);
-          out[base + k] = (float) Math.sin(col * omega);
-          out[base + quarter + k] = (float) Math.cos(col * omega);
-          out[base + 2 * quarter + k] = (float) Math.sin(row * omega);
-          out[base + 3 * quarter + k] = (float) Math.cos(row * omega);
-        }
-      }
-    }
     return out;
   }
 }

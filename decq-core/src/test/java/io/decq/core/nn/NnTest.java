@@ -164,6 +164,69 @@ class NnTest {
     }
   }
 
+  /** Self-attention over one fused qkv projection equals separate q, k, v projections with its row blocks. */
+  static final class Pair extends DecqBlock {
+    final Attention fused;
+    final Attention separate;
+
+    Pair() {
+      fused = child("fused", new Attention(8, 8, 2, true, Attention.Names.fused("qkv", "proj")));
+      separate = child("separate", new Attention(8, 8, 2, true, Attention.Names.separate("q", "k", "v", "proj")));
+    }
+  }
+
+  @Test
+  void fusedQkvEqualsSeparateProjections() {
+    Pair pair = new Pair();
+    pair.materialize(manager, 4);
+    Map<String, ai.djl.nn.Parameter> p = pair.namedParameters();
+    assertArrayEquals(new long[] {24, 8}, p.get("fused.qkv.weight").getArray().getShape().getShape());
+    String[] parts = {"q", "k", "v"};
+    for (int i = 0; i < 3; i++) {
+      DecqBlock.assign(p.get("separate." + parts[i] + ".weight").getArray(), p.get("fused.qkv.weight").getArray().get((8 * i) + ":" + (8 * i + 8)));
+      DecqBlock.assign(p.get("separate." + parts[i] + ".bias").getArray(), p.get("fused.qkv.bias").getArray().get((8 * i) + ":" + (8 * i + 8)));
+    }
+    DecqBlock.assign(p.get("separate.proj.weight").getArray(), p.get("fused.proj.weight").getArray());
+    DecqBlock.assign(p.get("separate.proj.bias").getArray(), p.get("fused.proj.bias").getArray());
+    try (NDManager step = manager.newSubManager()) {
+      NDArray x = step.randomNormal(new Shape(2, 5, 8));
+      double diff = pair.fused.forward(x).sub(pair.separate.forward(x)).abs().max().getFloat();
+      assertTrue(diff < 1e-6, "fused vs separate: " + diff);
+      assertThrows(IllegalArgumentException.class, () -> pair.fused.forward(x, x, null));
+    }
+  }
+
+  /**
+   * The rotary hook acts on q and k, shaped (B, H, N, d), before the scores: zeroing them makes every
+   * attention weight equal, so each output is {@code proj(mean over tokens of v)}.
+   */
+  @Test
+  void rotaryHookTransformsQueriesAndKeys() {
+    Pair pair = new Pair();
+    pair.materialize(manager, 6);
+    try (NDManager step = manager.newSubManager()) {
+      NDArray x = step.randomNormal(new Shape(2, 5, 8));
+      List<long[]> seen = new ArrayList<>();
+      NDArray out = pair.separate.forward(x, null, t -> {
+        seen.add(t.getShape().getShape());
+        return t.mul(0f);
+      });
+      assertEquals(2, seen.size());
+      assertArrayEquals(new long[] {2, 2, 5, 4}, seen.get(0));
+      Map<String, HostTensor> w = pair.stateDict();
+      NDArray vw = step.create(w.get("separate.v.weight").toFloats(), new Shape(8, 8));
+      NDArray vb = step.create(w.get("separate.v.bias").toFloats(), new Shape(8));
+      NDArray pw = step.create(w.get("separate.proj.weight").toFloats(), new Shape(8, 8));
+      NDArray pb = step.create(w.get("separate.proj.bias").toFloats(), new Shape(8));
+      NDArray meanV = x.matMul(vw.transpose()).add(vb).mean(new int[] {1}, true); // (B, 1, D)
+      NDArray expected = meanV.matMul(pw.transpose()).add(pb).broadcast(new Shape(2, 5, 8));
+      double diff = out.sub(expected).abs().max().getFloat();
+      assertTrue(diff < 1e-5, "uniform attention: " + diff);
+      double unrotated = pair.separate.forward(x).sub(expected).abs().max().getFloat();
+      assertTrue(unrotated > 1e-3, "without the hook the attention is not uniform: " + unrotated);
+    }
+  }
+
   @Test
   void activationsAndNorms() {
     try (NDManager step = manager.newSubManager()) {
