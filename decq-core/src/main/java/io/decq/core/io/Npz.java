@@ -7,8 +7,11 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32;
@@ -23,6 +26,9 @@ import java.util.zip.ZipOutputStream;
  * .npy} suffix ({@code arr_0}, {@code mu}, {@code sigma}).
  */
 public final class Npz {
+  /** The modification time of every member: fixed, so that equal arrays give equal files. */
+  private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
+
   private Npz() {}
 
   /** Every array of the archive, in archive order. */
@@ -99,12 +105,75 @@ public final class Npz {
         CRC32 crc = new CRC32();
         crc.update(bytes);
         ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
+        entry.setTimeLocal(ENTRY_TIME);
         entry.setMethod(ZipEntry.STORED);
         entry.setSize(bytes.length);
         entry.setCompressedSize(bytes.length);
         entry.setCrc(crc.getValue());
         zip.putNextEntry(entry);
         zip.write(bytes);
+        zip.closeEntry();
+      }
+      zip.finish();
+    });
+  }
+
+  /**
+   * A member of {@link #writeStreamed}: an array whose data are the concatenation of byte sources (raw
+   * little-endian C-order elements), never held in memory whole.
+   */
+  public record StreamedMember(String name, DType dtype, long[] shape, List<ByteSource> data) {}
+
+  /** Bytes that can be read more than once (a file, a member of another archive). */
+  @FunctionalInterface
+  public interface ByteSource {
+    InputStream open() throws IOException;
+  }
+
+  /**
+   * Writes arrays whose data are streamed from {@link ByteSource}s, as an uncompressed archive like
+   * {@code numpy.savez} (members in the given order; ZIP64 when large); atomic. Each source is read twice
+   * (the CRC first, then the data), so memory stays flat for any size. The bytes depend only on the
+   * arrays: entry times are fixed, so the same arrays always give the same file.
+   */
+  public static void writeStreamed(Path file, List<StreamedMember> members) {
+    AtomicFiles.write(file, raw -> {
+      ZipOutputStream zip = new ZipOutputStream(raw);
+      byte[] chunk = new byte[1 << 16];
+      for (StreamedMember m : members) {
+        byte[] header = Npy.header(m.dtype(), m.shape());
+        long expected = m.dtype().bytes();
+        for (long d : m.shape()) {
+          expected *= d;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(header);
+        long size = 0;
+        for (ByteSource src : m.data()) {
+          try (InputStream in = src.open()) {
+            for (int n; (n = in.read(chunk)) > 0; ) {
+              crc.update(chunk, 0, n);
+              size += n;
+            }
+          }
+        }
+        if (size != expected) {
+          throw new IllegalStateException(m.name() + ": " + size + " data bytes for shape " + Arrays.toString(m.shape())
+              + " (" + expected + " expected)");
+        }
+        ZipEntry entry = new ZipEntry(m.name() + ".npy");
+        entry.setTimeLocal(ENTRY_TIME);
+        entry.setMethod(ZipEntry.STORED);
+        entry.setSize(header.length + size);
+        entry.setCompressedSize(header.length + size);
+        entry.setCrc(crc.getValue());
+        zip.putNextEntry(entry);
+        zip.write(header);
+        for (ByteSource src : m.data()) {
+          try (InputStream in = src.open()) {
+            in.transferTo(zip);
+          }
+        }
         zip.closeEntry();
       }
       zip.finish();
