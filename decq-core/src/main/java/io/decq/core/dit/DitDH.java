@@ -6,6 +6,7 @@ import ai.djl.training.ParameterStore;
 import io.decq.core.config.DitPreset;
 import io.decq.core.config.TransformerSize;
 import io.decq.core.error.BadInputException;
+import io.decq.core.flow.VelocityModel;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.WeightFiles;
 import io.decq.core.latent.LatentLayout;
@@ -52,7 +53,7 @@ import java.util.function.BiConsumer;
  * <p>Dimensions: B batch, Q query tokens, g token-grid side, T = g*g patch tokens, L = Q + T tokens, C
  * latent channels, De backbone width, Dd head width, K classes (label K is the null class).
  */
-public final class DitDH extends DecqBlock {
+public final class DitDH extends DecqBlock implements VelocityModel {
   private final DitArchitecture arch;
   private final LatentLayout layout;
   private final Parameter queryPos;
@@ -126,6 +127,12 @@ public final class DitDH extends DecqBlock {
    * @return (B, L, C) the velocity, same layout as x
    */
   public NDArray forward(ParameterStore ps, NDArray x, NDArray t, NDArray y, boolean training) {
+    return forward(x, t, y, null);
+  }
+
+  /** The velocity for the ODE solvers and guidance: {@link #forward} in evaluation. */
+  @Override
+  public NDArray velocity(NDArray x, NDArray t, NDArray y) {
     return forward(x, t, y, null);
   }
 
