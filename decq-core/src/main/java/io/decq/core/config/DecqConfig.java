@@ -8,11 +8,11 @@ package io.decq.core.config;
  * @param queries the detail-condensing queries and their condensers
  * @param decoder the ViT pixel decoder
  * @param loss the weights of the stage-1 reconstruction loss terms
+ * @param ae the trained stage-1 autoencoder stage 2 generates latents for
  * @param dit the stage-2 DiT-DH denoiser
  * @param flow flow matching (time sampling, shift)
  * @param train the training loop (steps, batch, optimizer, checkpoints)
- * @param sample sampling from a trained denoiser
- * @param eval metrics
+ * @param eval generation metrics measured during stage-2 training
  * @param data the image dataset and its augmentations
  */
 public record DecqConfig(
@@ -20,10 +20,10 @@ public record DecqConfig(
     QueriesConfig queries,
     DecoderConfig decoder,
     LossConfig loss,
+    AeConfig ae,
     DitConfig dit,
     FlowConfig flow,
     TrainConfig train,
-    SampleConfig sample,
     EvalConfig eval,
     DataConfig data) {
 
@@ -33,10 +33,10 @@ public record DecqConfig(
         QueriesConfig.defaults(),
         DecoderConfig.defaults(),
         LossConfig.defaults(),
+        AeConfig.defaults(),
         DitConfig.defaults(),
         FlowConfig.defaults(),
         TrainConfig.defaults(),
-        SampleConfig.defaults(),
         EvalConfig.defaults(),
         DataConfig.defaults());
   }

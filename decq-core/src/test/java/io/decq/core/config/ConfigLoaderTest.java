@@ -56,7 +56,7 @@ class ConfigLoaderTest {
     Path f = yaml("train:\n  max_step: 10\n");
     assertEquals(f + ": train.max_step: unknown key (did you mean max_steps?); allowed here: " + trainKeys(), fails(f));
     Path g = yaml("trian:\n  max_steps: 10\n");
-    assertEquals(g + ": trian: unknown key (did you mean train?); allowed here: encoder, queries, decoder, loss, dit, flow, train, sample, eval, data",
+    assertEquals(g + ": trian: unknown key (did you mean train?); allowed here: encoder, queries, decoder, loss, ae, dit, flow, train, eval, data",
         fails(g));
     Path h = yaml("dit:\n  root: /tmp\n");
     if (ConfigBinder.keysOf(DitConfig.class).isEmpty()) {

@@ -83,7 +83,7 @@ final class ToyModel implements AutoCloseable {
 
   static DecqConfig config(TrainConfig train, DataConfig data) {
     DecqConfig d = DecqConfig.defaults();
-    return new DecqConfig(d.encoder(), d.queries(), d.decoder(), d.loss(), d.dit(), d.flow(), train, d.sample(), d.eval(), data);
+    return new DecqConfig(d.encoder(), d.queries(), d.decoder(), d.loss(), d.ae(), d.dit(), d.flow(), train, d.eval(), data);
   }
 
   static TrainConfig train(int maxSteps, int checkpointEvery, int logEvery, int batch, long seed, double lr, int warmup,
