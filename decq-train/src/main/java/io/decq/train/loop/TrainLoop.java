@@ -18,7 +18,7 @@ import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import io.decq.core.io.HostTensor;
 import io.decq.core.util.Provenance;
-import io.decq.train.NoGrad;
+import io.decq.core.nn.NoGrad;
 import io.decq.train.Seeds;
 import io.decq.train.Tensors;
 import io.decq.train.data.BatchSource;
@@ -27,9 +27,12 @@ import io.decq.train.optim.AdamW;
 import io.decq.train.optim.Ema;
 import io.decq.train.optim.Gradients;
 import io.decq.train.optim.LrSchedule;
-import io.decq.train.run.Checkpoint;
+import io.decq.core.run.Checkpoint;
+import io.decq.core.run.CheckpointState;
+import io.decq.core.run.Metrics;
+import io.decq.train.run.CheckpointWriter;
 import io.decq.train.run.MetricsLog;
-import io.decq.train.run.RunDirectory;
+import io.decq.core.run.RunDirectory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -107,7 +110,7 @@ public final class TrainLoop<B> {
       throw new IllegalArgumentException("the data source makes batches of " + data.batchSize()
           + " but train.batch_size is " + train.batchSize());
     }
-    this.resume = b.resumeFrom == null ? null : Checkpoint.resolve(b.resumeFrom);
+    this.resume = b.resumeFrom == null ? null : Checkpoint.resolve(b.resumeFrom, "--resume");
     boolean sameRun = resume != null && run.root().equals(resume.runDir());
     if (!sameRun && run.holdsRun()) {
       throw new BadInputException("--out " + run.root() + ": already holds a training run (checkpoints or metrics.jsonl); "
@@ -230,11 +233,12 @@ public final class TrainLoop<B> {
       Tensors.load(e.getValue().getArray(), t, e.getKey(), dir.resolve(Checkpoint.MODEL));
     }
     ema.load(resume.ema(), dir.resolve(Checkpoint.EMA));
-    optimizer.load(resume.optimizer(), resume.optimizerStep(), dir.resolve(Checkpoint.OPTIMIZER));
-    data.seek(resume.dataPosition());
-    warnConfigChanges(resume.state().getAsJsonObject("config"));
-    LOG.info("resumed from {} (step {}, epoch {}, sample {})", dir, resume.step(), resume.dataPosition().epoch(),
-        resume.dataPosition().index());
+    CheckpointState state = resume.state();
+    optimizer.load(resume.optimizer(), state.optimizerStep(), dir.resolve(Checkpoint.OPTIMIZER));
+    data.seek(new DataPosition(state.position().epoch(), state.position().index()));
+    warnConfigChanges(state.config());
+    LOG.info("resumed from {} (step {}, epoch {}, sample {})", dir, resume.step(), state.position().epoch(),
+        state.position().index());
     return resume.step();
   }
 
@@ -246,26 +250,11 @@ public final class TrainLoop<B> {
     model.putAll(extra);
     averaged.putAll(extra);
     DataPosition pos = data.position();
-    Gson gson = new Gson();
-    JsonObject state = new JsonObject();
-    state.addProperty("format", Checkpoint.FORMAT);
-    state.addProperty("step", step);
-    state.addProperty("epoch", pos.epoch());
-    JsonObject position = new JsonObject();
-    position.addProperty("epoch", pos.epoch());
-    position.addProperty("index", pos.index());
-    position.addProperty("epoch_size", data.epochSize());
-    state.add("data_position", position);
-    state.addProperty("optimizer_step", optimizer.steps());
-    state.addProperty("lr", LrSchedule.of(train).at(step));
-    JsonObject rng = new JsonObject();
-    rng.addProperty("seed", train.seed());
-    rng.addProperty("scheme", RNG_SCHEME);
-    state.add("rng", rng);
-    state.add("config", gson.toJsonTree(ConfigBinder.toTree(config)));
-    state.add("provenance", gson.toJsonTree(provenance));
-    Path dir = Checkpoint.write(run, step,
-        new Checkpoint.Contents(model, averaged, optimizer.state(), optimizer.metadata(), state), train.keepLast());
+    CheckpointState state = new CheckpointState(step, new CheckpointState.Position(pos.epoch(), pos.index(), data.epochSize()),
+        optimizer.steps(), Map.of(), LrSchedule.of(train).at(step), train.seed(), RNG_SCHEME, ConfigBinder.toTree(config),
+        provenance);
+    Path dir = CheckpointWriter.write(run, step, new CheckpointWriter.Contents(model, averaged,
+        new CheckpointWriter.OptimizerState(optimizer.state(), optimizer.metadata()), Map.of(), state), train.keepLast());
     LOG.info("checkpoint {} ({} ms)", run.root().relativize(dir), (System.nanoTime() - t0) / 1_000_000);
     return dir;
   }
@@ -312,10 +301,11 @@ public final class TrainLoop<B> {
         w.count * (double) data.batchSize() / (w.nanos * 1e-9), 100.0 * w.dataNanos / w.nanos, duration(eta)));
   }
 
-  private void warnConfigChanges(JsonObject saved) {
-    if (saved == null) {
+  private void warnConfigChanges(Map<String, Object> savedTree) {
+    if (savedTree == null) {
       return;
     }
+    JsonObject saved = new Gson().toJsonTree(savedTree).getAsJsonObject();
     JsonObject now = new Gson().toJsonTree(ConfigBinder.toTree(config)).getAsJsonObject();
     List<String> changed = new ArrayList<>();
     for (String path : ConfigBinder.keyPaths(DecqConfig.class)) {
@@ -373,14 +363,14 @@ public final class TrainLoop<B> {
     /** The metrics.jsonl record: step, epoch, loss, each term, lr, grad_norm, images_per_s, data_wait. */
     Map<String, Object> record(long step, double epoch, double lr, int batchSize) {
       Map<String, Object> out = new LinkedHashMap<>();
-      out.put("step", step);
-      out.put("epoch", epoch);
-      out.put("loss", meanLoss());
+      out.put(Metrics.STEP, step);
+      out.put(Metrics.EPOCH, epoch);
+      out.put(Metrics.LOSS, meanLoss());
       terms.forEach((k, v) -> out.put(k, v / count));
-      out.put("lr", lr);
-      out.put("grad_norm", gradNorm / count);
-      out.put("images_per_s", count * (double) batchSize / (nanos * 1e-9));
-      out.put("data_wait", (double) dataNanos / nanos);
+      out.put(Metrics.LR, lr);
+      out.put(Metrics.GRAD_NORM, gradNorm / count);
+      out.put(Metrics.IMAGES_PER_S, count * (double) batchSize / (nanos * 1e-9));
+      out.put(Metrics.DATA_WAIT, (double) dataNanos / nanos);
       return out;
     }
   }

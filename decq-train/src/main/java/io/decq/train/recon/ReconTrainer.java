@@ -11,7 +11,7 @@ import io.decq.core.encoder.FrozenEncoder;
 import io.decq.core.encoder.LatentStats;
 import io.decq.core.io.HostTensor;
 import io.decq.core.rae.DecqAutoencoder;
-import io.decq.train.NoGrad;
+import io.decq.core.nn.NoGrad;
 import io.decq.train.Tensors;
 import io.decq.train.data.HostBatch;
 import io.decq.train.data.ImageLoader;
@@ -20,7 +20,7 @@ import io.decq.train.loop.StepListener;
 import io.decq.train.loop.StepLoss;
 import io.decq.train.loop.TrainLoop;
 import io.decq.train.loop.TrainResult;
-import io.decq.train.run.Checkpoint;
+import io.decq.core.run.Checkpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * autoencoder keeps (momentum 0.1 per step). A resumed run takes both from its checkpoint. The
  * statistics, and every other non-trainable tensor of the autoencoder (the fixed sin-cos positions), are
  * written into each checkpoint's model and EMA files, so {@code model.safetensors} is the autoencoder's
- * whole state dict ({@link TrainedAutoencoder} loads it).
+ * whole state dict ({@link io.decq.core.rae.TrainedAutoencoder} loads it).
  *
  * <p>Everything that can be wrong with the config or the inputs fails in {@link #prepare}, before any
  * statistics pass or training step.

@@ -8,8 +8,8 @@ import io.decq.core.config.DecqConfig;
 import io.decq.train.data.HostBatch;
 import io.decq.train.data.ImageLoader;
 import io.decq.train.data.TestImages;
-import io.decq.train.run.Checkpoint;
-import io.decq.train.run.RunDirectory;
+import io.decq.core.run.Checkpoint;
+import io.decq.core.run.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ class CheckpointErrorsTest {
   }
 
   private static void assertBad(Path resume, String part) {
-    BadInputException e = assertThrows(BadInputException.class, () -> Checkpoint.resolve(resume));
+    BadInputException e = assertThrows(BadInputException.class, () -> Checkpoint.resolve(resume, "--resume"));
     assertTrue(e.getMessage().startsWith("--resume " + resume), e.getMessage());
     assertTrue(e.getMessage().contains(part), e.getMessage());
   }

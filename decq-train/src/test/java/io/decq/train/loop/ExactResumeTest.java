@@ -12,9 +12,9 @@ import io.decq.core.io.SafeTensors;
 import io.decq.train.data.HostBatch;
 import io.decq.train.data.ImageLoader;
 import io.decq.train.data.TestImages;
-import io.decq.train.run.Checkpoint;
+import io.decq.core.run.Checkpoint;
 import io.decq.train.run.MetricsLog;
-import io.decq.train.run.RunDirectory;
+import io.decq.core.run.RunDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -91,8 +91,8 @@ class ExactResumeTest {
         SafeTensors.readWithMetadata(cb.resolve(Checkpoint.OPTIMIZER)).metadata());
     Checkpoint sa = Checkpoint.resolve(straight);
     Checkpoint sb = Checkpoint.resolve(interrupted);
-    assertEquals(sa.dataPosition(), sb.dataPosition());
-    assertEquals(MAX, sb.optimizerStep());
+    assertEquals(sa.state().position(), sb.state().position());
+    assertEquals(MAX, sb.state().optimizerStep());
 
     List<JsonObject> ma = MetricsLog.read(straight.resolve("metrics.jsonl"));
     List<JsonObject> mb = MetricsLog.read(interrupted.resolve("metrics.jsonl"));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.decq.core.error.BadInputException;
 import io.decq.core.config.ConfigLoader;
 import io.decq.core.config.DecqConfig;
@@ -16,9 +17,9 @@ import io.decq.core.io.SafeTensors;
 import io.decq.train.data.HostBatch;
 import io.decq.train.data.ImageLoader;
 import io.decq.train.data.TestImages;
-import io.decq.train.run.Checkpoint;
+import io.decq.core.run.Checkpoint;
 import io.decq.train.run.MetricsLog;
-import io.decq.train.run.RunDirectory;
+import io.decq.core.run.RunDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -100,7 +101,8 @@ class TrainLoopTest {
     assertEquals(SafeTensors.read(last.resolve(Checkpoint.MODEL)).keySet(), SafeTensors.read(last.resolve(Checkpoint.EMA)).keySet());
     assertEquals(10, SafeTensors.read(last.resolve(Checkpoint.OPTIMIZER)).size());
 
-    JsonObject state = Checkpoint.resolve(out).state();
+    JsonObject state = JsonParser.parseString(Files.readString(Checkpoint.resolve(out).dir().resolve(Checkpoint.STATE)))
+        .getAsJsonObject();
     assertEquals(120, state.get("step").getAsLong());
     assertEquals(120, state.get("optimizer_step").getAsLong());
     assertEquals(60, state.get("epoch").getAsLong(), "960 samples of 16");
