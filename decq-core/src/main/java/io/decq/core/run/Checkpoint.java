@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *                          fixed tables
  *   ema.safetensors        the same names, the trainable weights replaced by their moving average
  *   optimizer.safetensors  NAME.exp_avg, NAME.exp_avg_sq; metadata: optimizer, step, hyper-parameters
- *   optimizer-NAME.safetensors  the same for each further optimizer (e.g. a GAN discriminator's)
+ *   NAME.safetensors       the weights of each further trained part NAME (e.g. a GAN discriminator)
+ *   optimizer-NAME.safetensors  its optimizer state, as optimizer.safetensors
  *   state.json             {@link CheckpointState}: step, data position, RNG scheme, resolved config, provenance
  * </pre>
  *
@@ -50,9 +51,14 @@ public final class Checkpoint {
     this.state = state;
   }
 
-  /** The optimizer file of the further optimizer {@code name}: {@code optimizer-NAME.safetensors}. */
+  /** The optimizer file of the further trained part {@code name}: {@code optimizer-NAME.safetensors}. */
   public static String optimizerFile(String name) {
     return "optimizer-" + name + ".safetensors";
+  }
+
+  /** The weights file of the further trained part {@code name}: {@code NAME.safetensors}. */
+  public static String weightsFile(String name) {
+    return name + ".safetensors";
   }
 
   /**
@@ -111,8 +117,10 @@ public final class Checkpoint {
     Path stateFile = dir.resolve(STATE);
     CheckpointState state = CheckpointState.parse(readString(stateFile), where + ": " + stateFile);
     for (String name : state.extraOptimizerSteps().keySet()) {
-      if (!Files.isRegularFile(dir.resolve(optimizerFile(name)))) {
-        throw new BadInputException(where + ": checkpoint " + dir + " is incomplete: " + optimizerFile(name) + " is missing");
+      for (String f : List.of(weightsFile(name), optimizerFile(name))) {
+        if (!Files.isRegularFile(dir.resolve(f))) {
+          throw new BadInputException(where + ": checkpoint " + dir + " is incomplete: " + f + " is missing");
+        }
       }
     }
     return new Checkpoint(dir.toAbsolutePath().normalize(), state);
@@ -153,7 +161,7 @@ public final class Checkpoint {
     return ConfigBinder.bind(DecqConfig.class, state.config(), path -> source);
   }
 
-  /** The trainable weights. */
+  /** The model's state tensors (trainable weights, running statistics, fixed tables). */
   public Map<String, HostTensor> model() {
     return SafeTensors.read(dir.resolve(MODEL));
   }
@@ -168,9 +176,14 @@ public final class Checkpoint {
     return SafeTensors.read(dir.resolve(OPTIMIZER));
   }
 
-  /** The state of the further optimizer {@code name}. */
+  /** The optimizer state of the further trained part {@code name}. */
   public Map<String, HostTensor> optimizer(String name) {
     return SafeTensors.read(dir.resolve(optimizerFile(name)));
+  }
+
+  /** The weights of the further trained part {@code name}. */
+  public Map<String, HostTensor> weights(String name) {
+    return SafeTensors.read(dir.resolve(weightsFile(name)));
   }
 
   private static String readString(Path file) {

@@ -27,17 +27,20 @@ public final class CheckpointWriter {
   /** The state of one optimizer: its tensors and the safetensors metadata (hyper-parameters, step). */
   public record OptimizerState(Map<String, HostTensor> tensors, Map<String, String> metadata) {}
 
+  /** A further trained part: its weights and its optimizer. */
+  public record ExtraPart(Map<String, HostTensor> weights, OptimizerState optimizer) {}
+
   /**
    * What one checkpoint holds, ready to write.
    *
    * @param model every state tensor of the model by name
    * @param ema the same names, trainable weights replaced by their average
    * @param optimizer the main optimizer
-   * @param extraOptimizers further optimizers by name (each its own {@code optimizer-NAME.safetensors})
+   * @param extras further trained parts by name ({@code NAME.safetensors}, {@code optimizer-NAME.safetensors})
    * @param state state.json
    */
   public record Contents(Map<String, HostTensor> model, Map<String, HostTensor> ema, OptimizerState optimizer,
-      Map<String, OptimizerState> extraOptimizers, CheckpointState state) {}
+      Map<String, ExtraPart> extras, CheckpointState state) {}
 
   /**
    * Writes checkpoint {@code step} of {@code run} atomically, points {@code latest} at it and deletes all
@@ -52,8 +55,10 @@ public final class CheckpointWriter {
       SafeTensors.write(tmp.resolve(Checkpoint.MODEL), c.model(), meta);
       SafeTensors.write(tmp.resolve(Checkpoint.EMA), c.ema(), meta);
       SafeTensors.write(tmp.resolve(Checkpoint.OPTIMIZER), c.optimizer().tensors(), c.optimizer().metadata());
-      for (Map.Entry<String, OptimizerState> e : c.extraOptimizers().entrySet()) {
-        SafeTensors.write(tmp.resolve(Checkpoint.optimizerFile(e.getKey())), e.getValue().tensors(), e.getValue().metadata());
+      for (Map.Entry<String, ExtraPart> e : c.extras().entrySet()) {
+        SafeTensors.write(tmp.resolve(Checkpoint.weightsFile(e.getKey())), e.getValue().weights(), meta);
+        OptimizerState o = e.getValue().optimizer();
+        SafeTensors.write(tmp.resolve(Checkpoint.optimizerFile(e.getKey())), o.tensors(), o.metadata());
       }
       AtomicFiles.writeString(tmp.resolve(Checkpoint.STATE), c.state().toJsonText());
       if (Files.exists(target)) {

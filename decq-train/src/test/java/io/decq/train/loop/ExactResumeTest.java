@@ -39,7 +39,9 @@ class ExactResumeTest {
   }
 
   private TrainResult train(Path images, Path out, Path resume, long initSeed, long crashAt) {
-    DecqConfig config = ToyModel.config(ToyModel.train(MAX, 5, 2, 4, 3, 3e-3, 3, 0.05, 2, 6), ToyModel.data(images.toString(), 6));
+    DecqConfig config = ToyModel.config(images, 6, "train.max_steps=" + MAX, "train.checkpoint_every=5",
+        "train.log_every=2", "train.batch_size=4", "train.seed=3", "train.lr=3e-3", "train.final_lr=3e-4",
+        "train.warmup_steps=3", "train.grad_clip=0.05", "train.keep_last=2", "train.preview_every=6");
     try (ToyModel model = new ToyModel(6, 8, initSeed);
         ImageLoader loader = ImageLoader.training(config.data(), config.train().batchSize(), config.train().seed())) {
       HostBatch previewImages = ImageLoader.previewBatch(config.data());

@@ -42,7 +42,9 @@ class TrainLoopTest {
   static void train() {
     images = TestImages.flat(tmp.resolve("images"), 16, 8, 8);
     out = tmp.resolve("run");
-    config = ToyModel.config(ToyModel.train(120, 50, 20, 8, 1, 1e-2, 10, 1.0, 2, 60), ToyModel.data(images.toString(), 6));
+    config = ToyModel.config(images, 6, "train.max_steps=120", "train.checkpoint_every=50", "train.log_every=20",
+        "train.batch_size=8", "train.seed=1", "train.lr=1e-2", "train.final_lr=1e-3", "train.warmup_steps=10",
+        "train.grad_clip=1.0", "train.keep_last=2", "train.preview_every=60");
     result = run(out, null, 7);
   }
 
@@ -59,7 +61,7 @@ class TrainLoopTest {
           .preview((m, step) -> model.preview(m, previewImages), 4)
           .manager(model.manager)
           .resumeFrom(resume)
-          .extraTensors(Map.of("stats.mean", model.manager.create(new float[] {0.5f, 0.25f})))
+          .stateTensors(Map.of("stats.mean", model.manager.create(new float[] {0.5f, 0.25f})))
           .build()
           .run();
     }
