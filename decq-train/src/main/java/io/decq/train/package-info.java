@@ -7,12 +7,13 @@
  *       and a prefetching, deterministic, seekable loader ({@link io.decq.train.data.ImageLoader}).
  *   <li>{@link io.decq.train.optim}: AdamW with savable state and parameter groups, global-norm
  *       clipping, learning-rate schedules, EMA.
- *   <li>{@link io.decq.train.run}: the run directory, atomic checkpoints, {@code --resume} resolution,
- *       metrics.jsonl, provenance.
+ *   <li>{@link io.decq.train.run}: atomic checkpoint writing and metrics.jsonl (the run directory's
+ *       layout and reading checkpoints back are decq-core's {@link io.decq.core.run}).
  *   <li>{@link io.decq.train.loop}: {@link io.decq.train.loop.TrainLoop}, which a trainer calls with its
  *       trainable parameters, a batch source and a step function.
- *   <li>{@link io.decq.train.recon}: the stage-1 trainer ({@code decq train recon}) and the loader of
- *       trained autoencoders.
+ *   <li>{@link io.decq.train.recon}: the stage-1 trainer ({@code decq train recon}); a trained
+ *       autoencoder is loaded back by decq-core's {@link io.decq.core.rae.TrainedAutoencoder}.
+ *   <li>{@link io.decq.train.cli}: the {@code decq train} command group.
  * </ul>
  *
  * <p>Decisions, and why:

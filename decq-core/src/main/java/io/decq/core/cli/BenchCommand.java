@@ -1,6 +1,5 @@
 package io.decq.core.cli;
 
-import io.decq.core.encoder.BenchEncodeCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 

@@ -29,17 +29,40 @@ public final class ConfigLoader {
   /** Loads {@code file} (null: the defaults) with the overrides applied in order. */
   public static DecqConfig load(Path file, List<String> overrides) {
     Map<String, Object> tree = file == null ? new LinkedHashMap<>() : readTree(file);
+    return bind(tree, file == null ? "(defaults)" : file.toString(), overrides);
+  }
+
+  /**
+   * The config of YAML text with {@code key.path=value} overrides applied in order, validated like a file
+   * (messages name {@code (yaml text)}): a readable way to make a config in code and tests, e.g.
+   * {@code fromYaml("train: {max_steps: 12, lr: 3.0e-3}", "data.path=" + images)}.
+   */
+  public static DecqConfig fromYaml(String yaml, String... overrides) {
+    String source = "(yaml text)";
+    Object root;
+    try {
+      root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+    } catch (YAMLException e) {
+      throw new BadInputException(source + ": invalid YAML: " + e.getMessage());
+    }
+    if (root != null && !(root instanceof Map<?, ?>)) {
+      throw new BadInputException(source + ": the top level must be a mapping of sections (encoder:, train:, ...)");
+    }
+    Map<String, Object> tree = root == null ? new LinkedHashMap<>() : deepCopy((Map<?, ?>) root);
+    return bind(tree, source, List.of(overrides));
+  }
+
+  private static DecqConfig bind(Map<String, Object> tree, String source, List<String> overrides) {
     Set<String> fromSet = new HashSet<>();
     for (String o : overrides == null ? List.<String>of() : overrides) {
       fromSet.add(applyOverride(tree, o));
     }
-    String fileName = file == null ? "(defaults)" : file.toString();
     return ConfigBinder.bind(
         DecqConfig.class,
         tree,
         path -> fromSet.stream().anyMatch(p -> path.equals(p) || path.startsWith(p + ".") || path.startsWith(p + "["))
             ? "--set"
-            : fileName);
+            : source);
   }
 
   /** The YAML text of a resolved config (every key, defaults filled in). */

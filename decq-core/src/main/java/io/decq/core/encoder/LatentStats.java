@@ -1,12 +1,16 @@
 package io.decq.core.encoder;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import io.decq.core.error.BadInputException;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Per-element statistics of a latent over a dataset: mean and variance of every (token, channel)
@@ -110,5 +114,23 @@ public record LatentStats(int tokens, int channels, long count, double[] mean, d
       f[i] = (float) d[i];
     }
     return f;
+  }
+
+  /** The patch-latent statistics of {@code files} under {@code encoder}, encoded {@code batch} at a time. */
+  public static LatentStats compute(FrozenEncoder encoder, List<Path> files, int batch) {
+    if (batch < 1) {
+      throw new BadInputException("batch size: must be >= 1, got " + batch);
+    }
+    Accumulator acc = new Accumulator(encoder.patchTokens(), encoder.width());
+    try (NDManager manager = NDManager.newBaseManager(encoder.device())) {
+      for (int from = 0; from < files.size(); from += batch) {
+        List<Path> chunk = files.subList(from, Math.min(files.size(), from + batch));
+        try (NDManager step = manager.newSubManager()) {
+          NDArray x = ImageBatches.load(step, chunk, encoder.imageSize()); // (B, 3, S, S)
+          acc.add(encoder.encode(x, Set.of()).latent().toFloatArray(), chunk.size()); // (B, T, C)
+        }
+      }
+    }
+    return acc.result();
   }
 }

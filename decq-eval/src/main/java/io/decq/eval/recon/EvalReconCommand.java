@@ -10,7 +10,7 @@ import io.decq.eval.iq.IqReport;
 import io.decq.eval.iq.PsnrDefinition;
 import io.decq.eval.iq.SsimDefinition;
 import io.decq.eval.report.JsonReport;
-import io.decq.train.recon.TrainedAutoencoder.Weights;
+import io.decq.core.rae.TrainedAutoencoder.Weights;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import io.decq.core.io.AtomicFiles;
+import io.decq.core.run.Metrics;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -39,7 +40,8 @@ public final class HtmlReport {
    * (the gradient norm on a log scale where it spans more than a decade).
    */
   public static final Map<String, String> NOT_LOSSES = orderedMap(
-      "lr", "learning rate", "grad_norm", "gradient norm", "images_per_s", "images / s", "data_wait", "data wait (fraction)");
+      Metrics.LR, "learning rate", Metrics.GRAD_NORM, "gradient norm", Metrics.IMAGES_PER_S, "images / s",
+      Metrics.DATA_WAIT, "data wait (fraction)");
 
   private static final String CSS = String.join("\n",
       "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2em auto;max-width:1200px;"
@@ -124,7 +126,7 @@ public final class HtmlReport {
     body.append("<p class=\"note\">from ").append(escape(metricsJsonl.toString())).append("</p>\n");
     List<LossCurves.Series> losses = new ArrayList<>();
     all.forEach((name, s) -> {
-      if (!NOT_LOSSES.containsKey(name) && !name.equals("epoch")) {
+      if (!NOT_LOSSES.containsKey(name) && !name.equals(Metrics.EPOCH)) {
         losses.add(s);
       }
     });
@@ -137,7 +139,7 @@ public final class HtmlReport {
     }
     NOT_LOSSES.forEach((name, label) -> {
       if (all.containsKey(name)) {
-        body.append(SvgChart.lines(label, List.of(all.get(name)), name.equals("grad_norm")));
+        body.append(SvgChart.lines(label, List.of(all.get(name)), name.equals(Metrics.GRAD_NORM)));
       }
     });
     return this;

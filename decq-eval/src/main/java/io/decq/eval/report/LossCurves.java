@@ -6,6 +6,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import io.decq.core.error.BadInputException;
+import io.decq.core.run.Metrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,13 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Training curves from a run directory's {@code metrics.jsonl}: one JSON object per logged step with
- * {@code step}, {@code loss} (the total), each loss term, {@code lr} and {@code images_per_s}.
+ * Training curves from a run directory's {@code metrics.jsonl}: one JSON object per logged step, the
+ * columns of {@link Metrics} and each loss term.
  */
 public final class LossCurves {
-  /** The file a training run writes its metrics to. */
-  public static final String FILE_NAME = "metrics.jsonl";
-
   private static final Logger LOG = LoggerFactory.getLogger(LossCurves.class);
   /** How many folders above a checkpoint {@link #find} looks (step-N -> checkpoints -> run). */
   private static final int SEARCH_DEPTH = 4;
@@ -41,12 +39,12 @@ public final class LossCurves {
    * above it, so a run directory, {@code run/checkpoints/step-N/} or a weight file inside it all work.
    */
   public static Optional<Path> find(Path path) {
-    if (Files.isRegularFile(path) && path.getFileName().toString().equals(FILE_NAME)) {
+    if (Files.isRegularFile(path) && path.getFileName().toString().equals(Metrics.FILE)) {
       return Optional.of(path);
     }
     Path dir = Files.isDirectory(path) ? path.toAbsolutePath() : path.toAbsolutePath().getParent();
     for (int i = 0; i < SEARCH_DEPTH && dir != null; i++, dir = dir.getParent()) {
-      Path candidate = dir.resolve(FILE_NAME);
+      Path candidate = dir.resolve(Metrics.FILE);
       if (Files.isRegularFile(candidate)) {
         return Optional.of(candidate);
       }
@@ -78,16 +76,16 @@ public final class LossCurves {
       } catch (JsonParseException e) {
         row = null;
       }
-      if (row == null || !isNumber(row.get("step"))) {
+      if (row == null || !isNumber(row.get(Metrics.STEP))) {
         if (i == lines.size() - 1) {
           LOG.warn("{}: skipping the unfinished last line {}", file, i + 1);
           continue;
         }
         throw new BadInputException(file + ":" + (i + 1) + ": expected a JSON object with a numeric step");
       }
-      double step = row.get("step").getAsDouble();
+      double step = row.get(Metrics.STEP).getAsDouble();
       for (Map.Entry<String, JsonElement> f : row.entrySet()) {
-        if (!f.getKey().equals("step") && isNumber(f.getValue())) {
+        if (!f.getKey().equals(Metrics.STEP) && isNumber(f.getValue())) {
           points.computeIfAbsent(f.getKey(), k -> new ArrayList<>()).add(new double[] {step, f.getValue().getAsDouble()});
         }
       }

@@ -18,7 +18,7 @@ import io.decq.eval.iq.PsnrDefinition;
 import io.decq.eval.iq.SsimDefinition;
 import io.decq.eval.report.HtmlReport;
 import io.decq.eval.report.SelfContainedHtml;
-import io.decq.train.run.Checkpoint;
+import io.decq.core.run.Checkpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

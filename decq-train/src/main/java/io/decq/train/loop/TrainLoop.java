@@ -7,9 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import com.google.gson.Gson;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import io.decq.core.error.BadInputException;
 import io.decq.core.config.ConfigBinder;
 import io.decq.core.config.DecqConfig;
@@ -18,7 +15,7 @@ import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import io.decq.core.io.HostTensor;
 import io.decq.core.util.Provenance;
-import io.decq.train.NoGrad;
+import io.decq.core.nn.NoGrad;
 import io.decq.train.Seeds;
 import io.decq.train.Tensors;
 import io.decq.train.data.BatchSource;
@@ -27,17 +24,22 @@ import io.decq.train.optim.AdamW;
 import io.decq.train.optim.Ema;
 import io.decq.train.optim.Gradients;
 import io.decq.train.optim.LrSchedule;
-import io.decq.train.run.Checkpoint;
+import io.decq.core.run.Checkpoint;
+import io.decq.core.run.CheckpointState;
+import io.decq.core.run.Metrics;
+import io.decq.train.run.CheckpointWriter;
 import io.decq.train.run.MetricsLog;
-import io.decq.train.run.RunDirectory;
+import io.decq.core.run.RunDirectory;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,7 +83,8 @@ public final class TrainLoop<B> {
   private final int previewColumns;
   private final NDManager manager;
   private final Checkpoint resume;
-  private final Map<String, NDArray> extraTensors;
+  private final Map<String, NDArray> stateTensors;
+  private final List<ExtraOptimizer<B>> extras;
   private final List<StepListener> listeners;
   private boolean started;
 
@@ -95,19 +98,27 @@ public final class TrainLoop<B> {
     this.preview = b.preview;
     this.previewColumns = b.previewColumns;
     this.manager = Objects.requireNonNull(b.manager, "manager");
-    this.extraTensors = new LinkedHashMap<>(b.extraTensors);
+    this.stateTensors = new LinkedHashMap<>(b.stateTensors);
+    this.extras = List.copyOf(b.extras);
     this.listeners = List.copyOf(b.listeners);
     Tensors.requireTrainable(params);
-    for (String name : extraTensors.keySet()) {
+    for (String name : stateTensors.keySet()) {
       if (params.containsKey(name)) {
-        throw new IllegalArgumentException("extra tensor " + name + " has the name of a trainable parameter");
+        throw new IllegalArgumentException("state tensor " + name + " has the name of a trainable parameter");
+      }
+    }
+    Set<String> names = new HashSet<>();
+    for (ExtraOptimizer<B> e : extras) {
+      Tensors.requireTrainable(e.params());
+      if (!names.add(e.name())) {
+        throw new IllegalArgumentException("two extra optimizers named " + e.name());
       }
     }
     if (data.batchSize() != train.batchSize()) {
       throw new IllegalArgumentException("the data source makes batches of " + data.batchSize()
           + " but train.batch_size is " + train.batchSize());
     }
-    this.resume = b.resumeFrom == null ? null : Checkpoint.resolve(b.resumeFrom);
+    this.resume = b.resumeFrom == null ? null : Checkpoint.resolve(b.resumeFrom, "--resume");
     boolean sameRun = resume != null && run.root().equals(resume.runDir());
     if (!sameRun && run.holdsRun()) {
       throw new BadInputException("--out " + run.root() + ": already holds a training run (checkpoints or metrics.jsonl); "
@@ -129,9 +140,13 @@ public final class TrainLoop<B> {
     Device device = params.values().iterator().next().getArray().getDevice();
     try (NoGrad noGrad = NoGrad.enter();
         AdamW optimizer = AdamW.of(params, train, manager);
-        Ema ema = new Ema(params, train.emaDecay(), manager)) {
-      // Start or resume: weights, optimizer, EMA and data position come back exactly.
-      long start = resume == null ? 0 : restore(optimizer, ema);
+        Ema ema = new Ema(params, train.emaDecay(), manager);
+        Extras<B> extraParts = new Extras<>()) {
+      for (ExtraOptimizer<B> e : extras) {
+        extraParts.add(new Extra<>(e, AdamW.of(e.params(), e.settings(), manager), LrSchedule.of(e.settings())));
+      }
+      // Start or resume: weights, state tensors, optimizers, EMA and data position come back exactly.
+      long start = resume == null ? 0 : restore(optimizer, ema, extraParts);
       if (resume != null && run.root().equals(resume.runDir())) {
         MetricsLog.truncateAfter(run.metricsFile(), start);
       }
@@ -143,8 +158,8 @@ public final class TrainLoop<B> {
         LOG.info("the checkpoint is at step {}, train.max_steps is {}: nothing to do", start, train.maxSteps());
       }
 
-      Window window = new Window();
-      Window total = new Window();
+      MetricsWindow window = new MetricsWindow();
+      MetricsWindow total = new MetricsWindow();
       double firstLoss = Double.NaN;
       double lastLoss = Double.NaN;
       Path lastCheckpoint = null;
@@ -155,7 +170,7 @@ public final class TrainLoop<B> {
           B batch = data.next();
           long t1 = System.nanoTime();
           double lr = schedule.at(step);
-          StepReport report = step(engine, optimizer, ema, batch, step, epoch, lr);
+          StepReport report = step(engine, optimizer, ema, extraParts, batch, step, epoch, lr);
           long t2 = System.nanoTime();
           window.add(report, t2 - t0, t1 - t0);
           total.add(report, t2 - t0, t1 - t0);
@@ -165,107 +180,167 @@ public final class TrainLoop<B> {
 
           if (step % train.logEvery() == 0 || step == train.maxSteps()) {
             metrics.append(window.record(step, epochOf(data.position()), lr, data.batchSize()));
-            logProgress(step, window, total, lr);
+            LOG.info(window.progressLine(step, train.maxSteps(), lr, data.batchSize(), total));
             firstLoss = Double.isNaN(firstLoss) ? window.meanLoss() : firstLoss;
             lastLoss = window.meanLoss();
-            window = new Window();
+            window = new MetricsWindow();
           }
           if (preview != null && train.previewEvery() > 0
               && (step % train.previewEvery() == 0 || step == train.maxSteps())) {
             writePreview(engine, ema, step);
           }
           if (step % train.checkpointEvery() == 0 || step == train.maxSteps()) {
-            lastCheckpoint = writeCheckpoint(optimizer, ema, step, provenance);
+            lastCheckpoint = writeCheckpoint(optimizer, ema, extraParts, step, provenance);
           }
         }
       }
-      double imagesPerSecond = total.count == 0 ? Double.NaN : total.count * (double) data.batchSize() / (total.nanos * 1e-9);
+      double imagesPerSecond = total.count == 0 ? Double.NaN : total.imagesPerSecond(data.batchSize());
       return new TrainResult(start, Math.max(start, train.maxSteps()), firstLoss, lastLoss, imagesPerSecond,
           lastCheckpoint, run.root());
     }
   }
 
-  /** One optimizer step, every array it makes freed on return. */
-  private StepReport step(Engine engine, AdamW optimizer, Ema ema, B batch, long step, double epoch, double lr) {
+  /** An extra optimizer with its AdamW and schedule, for one run. */
+  private record Extra<B>(ExtraOptimizer<B> spec, AdamW optimizer, LrSchedule schedule) {}
+
+  /** The run's extra optimizers; closing frees their state. */
+  private static final class Extras<B> extends ArrayList<Extra<B>> implements AutoCloseable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void close() {
+      forEach(e -> e.optimizer().close());
+    }
+  }
+
+  /**
+   * One optimizer step of the main model, then one of each extra optimizer; every array it makes is
+   * freed on return.
+   */
+  private StepReport step(Engine engine, AdamW optimizer, Ema ema, List<Extra<B>> extraParts, B batch, long step,
+      double epoch, double lr) {
     try (NDScope scope = new NDScope(); NDManager stepManager = manager.newSubManager()) {
       engine.setRandomSeed((int) Seeds.derive(train.seed(), Seeds.STEP, step));
       StepContext ctx = new StepContext(stepManager, step, train.maxSteps(), epoch,
           new Random(Seeds.derive(train.seed(), Seeds.STEP, step, 1)));
-      StepLoss loss;
-      try (GradientCollector collector = engine.newGradientCollector()) {
-        loss = stepFunction.compute(ctx, batch);
-        collector.backward(loss.total());
-      }
-      double value = loss.total().getFloat();
       Map<String, Double> terms = new LinkedHashMap<>();
-      loss.terms().forEach((k, v) -> terms.put(k, (double) v.getFloat()));
-      if (!Double.isFinite(value)) {
-        throw new IllegalStateException("the loss is " + value + " at step " + step + " " + terms
-            + "; training diverged (lower train.lr, or set train.grad_clip)");
-      }
-      double gradNorm = train.gradClip() > 0
-          ? Gradients.clipGlobalNorm(params.values(), train.gradClip())
-          : Gradients.globalNorm(params.values());
-      if (!Double.isFinite(gradNorm)) {
-        throw new IllegalStateException("the gradient norm is " + gradNorm + " at step " + step + " (loss " + value
-            + "); training diverged (lower train.lr, or set train.grad_clip)");
-      }
+      double value = backward(stepFunction, ctx, batch, terms, "");
+      double gradNorm = clip(params, train, step, value);
       optimizer.step(lr);
       Gradients.zero(params.values());
       ema.update();
+      for (Extra<B> e : extraParts) {
+        Collection<Parameter> own = e.spec().params().values();
+        Gradients.zero(own); // what the main loss left on them
+        String name = e.spec().name();
+        double extraValue = backward(e.spec().loss(), ctx, batch, terms, name + "_");
+        terms.put(name + "_loss", extraValue);
+        clip(e.spec().params(), e.spec().settings(), step, extraValue);
+        e.optimizer().step(e.schedule().at(step));
+        Gradients.zero(own);
+        Gradients.zero(params.values()); // what its loss left on the main model
+      }
       return new StepReport(step, value, terms, lr, gradNorm);
     }
   }
 
-  /** Loads the resumed checkpoint into the weights, optimizer, EMA and data stream; returns its step. */
-  private long restore(AdamW optimizer, Ema ema) {
-    Path dir = resume.dir();
-    Map<String, HostTensor> model = resume.model();
-    for (Map.Entry<String, Parameter> e : params.entrySet()) {
-      HostTensor t = model.get(e.getKey());
-      if (t == null) {
-        throw new BadInputException("--resume " + dir + ": " + Checkpoint.MODEL + " has no parameter '" + e.getKey()
-            + "' (it holds " + model.size() + " tensors; was it written for another model?)");
-      }
-      Tensors.load(e.getValue().getArray(), t, e.getKey(), dir.resolve(Checkpoint.MODEL));
+  /** Runs {@code f} in a gradient collector and back-propagates its total; adds its terms; returns the total. */
+  private static <B> double backward(StepFunction<B> f, StepContext ctx, B batch, Map<String, Double> terms, String prefix) {
+    Engine engine = Engine.getInstance();
+    StepLoss loss;
+    try (GradientCollector collector = engine.newGradientCollector()) {
+      loss = f.compute(ctx, batch);
+      collector.backward(loss.total());
     }
+    double value = loss.total().getFloat();
+    Map<String, Double> own = new LinkedHashMap<>();
+    loss.terms().forEach((k, v) -> own.put(prefix + k, (double) v.getFloat()));
+    if (!Double.isFinite(value)) {
+      throw new IllegalStateException("the " + prefix + "loss is " + value + " at step "
+          + ctx.step() + " " + own + "; training diverged (lower train.lr, or set train.grad_clip)");
+    }
+    terms.putAll(own);
+    return value;
+  }
+
+  /** The global gradient norm of {@code ps} before clipping to {@code settings.grad_clip} (0: no clipping). */
+  private static double clip(Map<String, Parameter> ps, TrainConfig settings, long step, double loss) {
+    double norm = settings.gradClip() > 0
+        ? Gradients.clipGlobalNorm(ps.values(), settings.gradClip())
+        : Gradients.globalNorm(ps.values());
+    if (!Double.isFinite(norm)) {
+      throw new IllegalStateException("the gradient norm is " + norm + " at step " + step + " (loss " + loss
+          + "); training diverged (lower train.lr, or set train.grad_clip)");
+    }
+    return norm;
+  }
+
+  /**
+   * Loads the resumed checkpoint into the weights, state tensors, optimizers, EMA and data stream;
+   * returns its step.
+   */
+  private long restore(AdamW optimizer, Ema ema, List<Extra<B>> extraParts) {
+    Path dir = resume.dir();
+    CheckpointState state = resume.state();
+    Map<String, HostTensor> model = resume.model();
+    Map<String, NDArray> all = new LinkedHashMap<>(Tensors.arrays(params));
+    all.putAll(stateTensors);
+    load(all, model, dir.resolve(Checkpoint.MODEL));
     ema.load(resume.ema(), dir.resolve(Checkpoint.EMA));
-    optimizer.load(resume.optimizer(), resume.optimizerStep(), dir.resolve(Checkpoint.OPTIMIZER));
-    data.seek(resume.dataPosition());
-    warnConfigChanges(resume.state().getAsJsonObject("config"));
-    LOG.info("resumed from {} (step {}, epoch {}, sample {})", dir, resume.step(), resume.dataPosition().epoch(),
-        resume.dataPosition().index());
+    optimizer.load(resume.optimizer(), state.optimizerStep(), dir.resolve(Checkpoint.OPTIMIZER));
+    for (Extra<B> e : extraParts) {
+      String name = e.spec().name();
+      Long steps = state.extraOptimizerSteps().get(name);
+      if (steps == null) {
+        throw new BadInputException("--resume " + dir + ": the checkpoint has no trained part '" + name + "' (it has "
+            + state.extraOptimizerSteps().keySet() + "); it was written by another trainer");
+      }
+      load(Tensors.arrays(e.spec().params()), resume.weights(name), dir.resolve(Checkpoint.weightsFile(name)));
+      e.optimizer().load(resume.optimizer(name), steps, dir.resolve(Checkpoint.optimizerFile(name)));
+    }
+    data.seek(new DataPosition(state.position().epoch(), state.position().index()));
+    List<String> changed = ConfigDiff.changes(state.config(), config);
+    if (!changed.isEmpty()) {
+      LOG.warn("resuming with a changed config: {}", String.join("; ", changed));
+    }
+    LOG.info("resumed from {} (step {}, epoch {}, sample {})", dir, resume.step(), state.position().epoch(),
+        state.position().index());
     return resume.step();
   }
 
-  private Path writeCheckpoint(AdamW optimizer, Ema ema, long step, Map<String, Object> provenance) {
+  /** Copies each named tensor of {@code saved} into its array. */
+  private static void load(Map<String, NDArray> arrays, Map<String, HostTensor> saved, Path file) {
+    for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
+      HostTensor t = saved.get(e.getKey());
+      if (t == null) {
+        throw new BadInputException("--resume " + file.getParent() + ": " + file.getFileName() + " has no tensor '"
+            + e.getKey() + "' (it holds " + saved.size() + " tensors; was it written for another model?)");
+      }
+      Tensors.load(e.getValue(), t, e.getKey(), file);
+    }
+  }
+
+  private Path writeCheckpoint(AdamW optimizer, Ema ema, List<Extra<B>> extraParts, long step,
+      Map<String, Object> provenance) {
     long t0 = System.nanoTime();
     Map<String, HostTensor> model = Tensors.toHost(Tensors.arrays(params));
     Map<String, HostTensor> averaged = new LinkedHashMap<>(ema.state());
-    Map<String, HostTensor> extra = Tensors.toHost(extraTensors);
-    model.putAll(extra);
-    averaged.putAll(extra);
+    Map<String, HostTensor> fixed = Tensors.toHost(stateTensors);
+    model.putAll(fixed);
+    averaged.putAll(fixed);
+    Map<String, CheckpointWriter.ExtraPart> extraState = new LinkedHashMap<>();
+    Map<String, Long> extraSteps = new LinkedHashMap<>();
+    for (Extra<B> e : extraParts) {
+      extraState.put(e.spec().name(), new CheckpointWriter.ExtraPart(Tensors.toHost(Tensors.arrays(e.spec().params())),
+          new CheckpointWriter.OptimizerState(e.optimizer().state(), e.optimizer().metadata())));
+      extraSteps.put(e.spec().name(), e.optimizer().steps());
+    }
     DataPosition pos = data.position();
-    Gson gson = new Gson();
-    JsonObject state = new JsonObject();
-    state.addProperty("format", Checkpoint.FORMAT);
-    state.addProperty("step", step);
-    state.addProperty("epoch", pos.epoch());
-    JsonObject position = new JsonObject();
-    position.addProperty("epoch", pos.epoch());
-    position.addProperty("index", pos.index());
-    position.addProperty("epoch_size", data.epochSize());
-    state.add("data_position", position);
-    state.addProperty("optimizer_step", optimizer.steps());
-    state.addProperty("lr", LrSchedule.of(train).at(step));
-    JsonObject rng = new JsonObject();
-    rng.addProperty("seed", train.seed());
-    rng.addProperty("scheme", RNG_SCHEME);
-    state.add("rng", rng);
-    state.add("config", gson.toJsonTree(ConfigBinder.toTree(config)));
-    state.add("provenance", gson.toJsonTree(provenance));
-    Path dir = Checkpoint.write(run, step,
-        new Checkpoint.Contents(model, averaged, optimizer.state(), optimizer.metadata(), state), train.keepLast());
+    CheckpointState state = new CheckpointState(step, new CheckpointState.Position(pos.epoch(), pos.index(), data.epochSize()),
+        optimizer.steps(), extraSteps, LrSchedule.of(train).at(step), train.seed(), RNG_SCHEME, ConfigBinder.toTree(config),
+        provenance);
+    Path dir = CheckpointWriter.write(run, step, new CheckpointWriter.Contents(model, averaged,
+        new CheckpointWriter.OptimizerState(optimizer.state(), optimizer.metadata()), extraState, state), train.keepLast());
     LOG.info("checkpoint {} ({} ms)", run.root().relativize(dir), (System.nanoTime() - t0) / 1_000_000);
     return dir;
   }
@@ -298,93 +373,6 @@ public final class TrainLoop<B> {
         ConfigBinder.enumKey(train.lrSchedule()), train.warmupSteps(), train.finalLr(), train.emaDecay());
   }
 
-  private void logProgress(long step, Window w, Window total, double lr) {
-    StringBuilder terms = new StringBuilder();
-    w.terms.forEach((k, v) -> terms.append(terms.length() == 0 ? " (" : ", ").append(k).append(' ')
-        .append(String.format(Locale.ROOT, "%.4f", v / w.count)));
-    if (terms.length() > 0) {
-      terms.append(')');
-    }
-    double secondsPerStep = total.nanos * 1e-9 / total.count;
-    long eta = Math.round(secondsPerStep * (train.maxSteps() - step));
-    LOG.info(String.format(Locale.ROOT, "step %d/%d | loss %.4f%s | lr %.2e | grad %.3g | %.1f img/s | data wait %.0f%% | ETA %s",
-        step, train.maxSteps(), w.meanLoss(), terms, lr, w.gradNorm / w.count,
-        w.count * (double) data.batchSize() / (w.nanos * 1e-9), 100.0 * w.dataNanos / w.nanos, duration(eta)));
-  }
-
-  private void warnConfigChanges(JsonObject saved) {
-    if (saved == null) {
-      return;
-    }
-    JsonObject now = new Gson().toJsonTree(ConfigBinder.toTree(config)).getAsJsonObject();
-    List<String> changed = new ArrayList<>();
-    for (String path : ConfigBinder.keyPaths(DecqConfig.class)) {
-      Object a = at(saved, path);
-      Object b = at(now, path);
-      if (!Objects.equals(a, b)) {
-        changed.add(path + " " + a + " -> " + b);
-      }
-    }
-    if (!changed.isEmpty()) {
-      LOG.warn("resuming with a changed config: {}", String.join("; ", changed));
-    }
-  }
-
-  private static Object at(JsonObject tree, String path) {
-    JsonElement cur = tree;
-    for (String part : path.split("\\.")) {
-      if (cur == null || !cur.isJsonObject()) {
-        return null;
-      }
-      cur = cur.getAsJsonObject().get(part);
-    }
-    return cur;
-  }
-
-  private static String duration(long seconds) {
-    if (seconds >= 3600) {
-      return String.format(Locale.ROOT, "%dh%02dm", seconds / 3600, seconds % 3600 / 60);
-    }
-    return String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
-  }
-
-  /** Sums over the steps of a logging window. */
-  private static final class Window {
-    long count;
-    long nanos;
-    long dataNanos;
-    double loss;
-    double gradNorm;
-    final Map<String, Double> terms = new LinkedHashMap<>();
-
-    void add(StepReport r, long stepNanos, long waitNanos) {
-      count++;
-      nanos += stepNanos;
-      dataNanos += waitNanos;
-      loss += r.loss();
-      gradNorm += r.gradNorm();
-      r.terms().forEach((k, v) -> terms.merge(k, v, Double::sum));
-    }
-
-    double meanLoss() {
-      return loss / count;
-    }
-
-    /** The metrics.jsonl record: step, epoch, loss, each term, lr, grad_norm, images_per_s, data_wait. */
-    Map<String, Object> record(long step, double epoch, double lr, int batchSize) {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("step", step);
-      out.put("epoch", epoch);
-      out.put("loss", meanLoss());
-      terms.forEach((k, v) -> out.put(k, v / count));
-      out.put("lr", lr);
-      out.put("grad_norm", gradNorm / count);
-      out.put("images_per_s", count * (double) batchSize / (nanos * 1e-9));
-      out.put("data_wait", (double) dataNanos / nanos);
-      return out;
-    }
-  }
-
   /** Assembles a {@link TrainLoop}; config, runDir, parameters, data, step and manager are required. */
   public static final class Builder<B> {
     private DecqConfig config;
@@ -396,7 +384,8 @@ public final class TrainLoop<B> {
     private int previewColumns = 8;
     private NDManager manager;
     private Path resumeFrom;
-    private final Map<String, NDArray> extraTensors = new LinkedHashMap<>();
+    private final Map<String, NDArray> stateTensors = new LinkedHashMap<>();
+    private final List<ExtraOptimizer<B>> extras = new ArrayList<>();
     private final List<StepListener> listeners = new ArrayList<>();
 
     private Builder() {}
@@ -454,11 +443,18 @@ public final class TrainLoop<B> {
     }
 
     /**
-     * Fixed, non-trained tensors written into model.safetensors and ema.safetensors beside the weights
-     * (e.g. latent normalisation statistics), so a checkpoint is self-contained. Not restored on resume.
+     * The model's state tensors that no optimizer updates (running statistics, fixed tables), by name:
+     * written into model.safetensors and ema.safetensors beside the weights, so a checkpoint holds the
+     * model's whole state dict, and copied back in place on resume.
      */
-    public Builder<B> extraTensors(Map<String, NDArray> tensors) {
-      this.extraTensors.putAll(tensors);
+    public Builder<B> stateTensors(Map<String, NDArray> tensors) {
+      this.stateTensors.putAll(tensors);
+      return this;
+    }
+
+    /** A further part trained by its own optimizer after each main step (e.g. a GAN discriminator). */
+    public Builder<B> extraOptimizer(ExtraOptimizer<B> extra) {
+      this.extras.add(extra);
       return this;
     }
 

@@ -6,7 +6,7 @@ import ai.djl.nn.Parameter;
 import io.decq.core.error.BadInputException;
 import io.decq.core.config.TrainConfig;
 import io.decq.core.io.HostTensor;
-import io.decq.train.NoGrad;
+import io.decq.core.nn.NoGrad;
 import io.decq.train.Tensors;
 import java.nio.file.Path;
 import java.util.ArrayList;

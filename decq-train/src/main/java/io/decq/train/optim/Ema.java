@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import io.decq.core.io.HostTensor;
-import io.decq.train.NoGrad;
+import io.decq.core.nn.NoGrad;
 import io.decq.train.Tensors;
 import java.nio.file.Path;
 import java.util.Collections;

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import io.decq.train.NoGrad;
+import io.decq.core.nn.NoGrad;
 import java.util.Collection;
 
 /**

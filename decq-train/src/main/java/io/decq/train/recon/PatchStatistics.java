@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import io.decq.core.config.DataConfig;
 import io.decq.core.encoder.FrozenEncoder;
 import io.decq.core.encoder.LatentStats;
-import io.decq.train.NoGrad;
+import io.decq.core.nn.NoGrad;
 import io.decq.train.data.Augmentation;
 import io.decq.train.data.HostBatch;
 import io.decq.train.data.ImageFolder;

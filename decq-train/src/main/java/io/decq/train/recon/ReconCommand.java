@@ -5,7 +5,7 @@ import io.decq.core.cli.ConfigOptions;
 import io.decq.core.config.ConfigLoader;
 import io.decq.core.config.DecqConfig;
 import io.decq.train.loop.TrainResult;
-import io.decq.train.run.RunDirectory;
+import io.decq.core.run.RunDirectory;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -11,7 +11,7 @@ import io.decq.core.encoder.FrozenEncoder;
 import io.decq.core.encoder.LatentStats;
 import io.decq.core.io.HostTensor;
 import io.decq.core.rae.DecqAutoencoder;
-import io.decq.train.NoGrad;
+import io.decq.core.nn.NoGrad;
 import io.decq.train.Tensors;
 import io.decq.train.data.HostBatch;
 import io.decq.train.data.ImageLoader;
@@ -20,7 +20,6 @@ import io.decq.train.loop.StepListener;
 import io.decq.train.loop.StepLoss;
 import io.decq.train.loop.TrainLoop;
 import io.decq.train.loop.TrainResult;
-import io.decq.train.run.Checkpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -46,10 +45,10 @@ import org.slf4j.LoggerFactory;
  * names a file (its query statistics too, when it has them); otherwise computed before the first step
  * over every image of {@code data.path} ({@link PatchStatistics}, float64). Query statistics cannot be
  * known before the condensers train: they start at mean 0, var 1 and follow the running estimate the
- * autoencoder keeps (momentum 0.1 per step). A resumed run takes both from its checkpoint. The
- * statistics, and every other non-trainable tensor of the autoencoder (the fixed sin-cos positions), are
- * written into each checkpoint's model and EMA files, so {@code model.safetensors} is the autoencoder's
- * whole state dict ({@link TrainedAutoencoder} loads it).
+ * autoencoder keeps (momentum 0.1 per step). The statistics, and every other non-trainable tensor of the
+ * autoencoder (the fixed sin-cos positions), are the loop's state tensors: written into each checkpoint's
+ * model and EMA files, so {@code model.safetensors} is the autoencoder's whole state dict ({@link
+ * io.decq.core.rae.TrainedAutoencoder} loads it), and restored by the loop on resume.
  *
  * <p>Everything that can be wrong with the config or the inputs fails in {@link #prepare}, before any
  * statistics pass or training step.
@@ -176,7 +175,7 @@ public final class ReconTrainer implements AutoCloseable {
         .step(this::step)
         .manager(manager)
         .resumeFrom(resume)
-        .extraTensors(model.fixedTensors());
+        .stateTensors(model.fixedTensors());
     if (preview != null) {
       b.preview((m, step) -> preview(m, preview), preview.size());
     }
@@ -190,22 +189,7 @@ public final class ReconTrainer implements AutoCloseable {
   private String initStatistics(Path resume) {
     Map<String, Parameter> params = model.namedParameters();
     if (resume != null) {
-      Checkpoint c = Checkpoint.resolve(resume);
-      Path file = c.dir().resolve(Checkpoint.MODEL);
-      Map<String, HostTensor> saved = c.model();
-      try (NoGrad ng = NoGrad.enter()) {
-        for (Map.Entry<String, Parameter> e : params.entrySet()) {
-          if (e.getKey().startsWith(LATENT_NORM)) {
-            HostTensor t = saved.get(e.getKey());
-            if (t == null) {
-              throw new BadInputException("--resume " + resume + ": " + file + " has no '" + e.getKey()
-                  + "' (not a stage-1 checkpoint of this model?)");
-            }
-            Tensors.load(e.getValue().getArray(), t, e.getKey(), file);
-          }
-        }
-      }
-      return "checkpoint " + c.dir();
+      return "checkpoint " + resume; // the loop restores them with the rest of the model's state
     }
     String file = config.decoder().latentStats();
     if (file != null) {

@@ -1,6 +1,6 @@
 /**
  * Stage 1: training the DecQ autoencoder to reconstruct images ({@code decq train recon}), and loading a
- * trained one back ({@link io.decq.train.recon.TrainedAutoencoder}).
+ * trained one back ({@link io.decq.core.rae.TrainedAutoencoder}).
  *
  * <ul>
  *   <li>{@link io.decq.train.recon.ReconTrainer}: builds the frozen encoder, the autoencoder, the data
@@ -10,7 +10,7 @@
  *       LPIPS and GAN plug in as further terms).
  *   <li>{@link io.decq.train.recon.PatchStatistics}: the patch-latent statistics over the training
  *       folder when no statistics file is given.
- *   <li>{@link io.decq.train.recon.TrainedAutoencoder}: a checkpoint's config, encoder and weights
+ *   <li>{@link io.decq.core.rae.TrainedAutoencoder}: a checkpoint's config, encoder and weights
  *       (EMA or raw) as one object with encode / decode / reconstruct; {@code decq reconstruct}
  *       (decq-eval) and later rFID and stage 2 start from it.
  * </ul>

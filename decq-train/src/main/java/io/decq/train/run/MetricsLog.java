@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.decq.core.io.AtomicFiles;
+import io.decq.core.run.Metrics;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -77,7 +78,7 @@ public final class MetricsLog implements AutoCloseable {
     try {
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
         JsonObject o = parse(line);
-        if (o != null && (!o.has("step") || o.get("step").getAsLong() <= step)) {
+        if (o != null && (!o.has(Metrics.STEP) || o.get(Metrics.STEP).getAsLong() <= step)) {
           kept.append(line).append('\n');
         }
       }

@@ -8,8 +8,8 @@ import io.decq.core.config.DecqConfig;
 import io.decq.train.data.HostBatch;
 import io.decq.train.data.ImageLoader;
 import io.decq.train.data.TestImages;
-import io.decq.train.run.Checkpoint;
-import io.decq.train.run.RunDirectory;
+import io.decq.core.run.Checkpoint;
+import io.decq.core.run.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,14 +30,15 @@ class CheckpointErrorsTest {
   @BeforeAll
   static void train() {
     images = TestImages.flat(tmp.resolve("images"), 6, 6, 6);
-    config = ToyModel.config(ToyModel.train(2, 2, 1, 2, 0, 1e-3, 0, 0, 0, 0), ToyModel.data(images.toString(), 6));
+    config = ToyModel.config(images, 6, "train.max_steps=2", "train.checkpoint_every=2", "train.log_every=1",
+        "train.batch_size=2", "train.lr=1e-3", "train.final_lr=1e-4");
     good = tmp.resolve("good");
     train(good, null, 6);
   }
 
   static void train(Path out, Path resume, int side) {
     try (ToyModel model = new ToyModel(side, 4, 1);
-        ImageLoader loader = ImageLoader.training(ToyModel.data(images.toString(), side), 2, 0)) {
+        ImageLoader loader = ImageLoader.training(ToyModel.config(images, side).data(), 2, 0)) {
       TrainLoop.<HostBatch>builder().config(config).runDir(out).parameters(model.params).data(loader)
           .step(model::loss).manager(model.manager).resumeFrom(resume).build().run();
     }
@@ -59,7 +60,7 @@ class CheckpointErrorsTest {
   }
 
   private static void assertBad(Path resume, String part) {
-    BadInputException e = assertThrows(BadInputException.class, () -> Checkpoint.resolve(resume));
+    BadInputException e = assertThrows(BadInputException.class, () -> Checkpoint.resolve(resume, "--resume"));
     assertTrue(e.getMessage().startsWith("--resume " + resume), e.getMessage());
     assertTrue(e.getMessage().contains(part), e.getMessage());
   }

@@ -12,9 +12,9 @@ import io.decq.core.io.SafeTensors;
 import io.decq.train.data.HostBatch;
 import io.decq.train.data.ImageLoader;
 import io.decq.train.data.TestImages;
-import io.decq.train.run.Checkpoint;
+import io.decq.core.run.Checkpoint;
 import io.decq.train.run.MetricsLog;
-import io.decq.train.run.RunDirectory;
+import io.decq.core.run.RunDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -39,7 +39,9 @@ class ExactResumeTest {
   }
 
   private TrainResult train(Path images, Path out, Path resume, long initSeed, long crashAt) {
-    DecqConfig config = ToyModel.config(ToyModel.train(MAX, 5, 2, 4, 3, 3e-3, 3, 0.05, 2, 6), ToyModel.data(images.toString(), 6));
+    DecqConfig config = ToyModel.config(images, 6, "train.max_steps=" + MAX, "train.checkpoint_every=5",
+        "train.log_every=2", "train.batch_size=4", "train.seed=3", "train.lr=3e-3", "train.final_lr=3e-4",
+        "train.warmup_steps=3", "train.grad_clip=0.05", "train.keep_last=2", "train.preview_every=6");
     try (ToyModel model = new ToyModel(6, 8, initSeed);
         ImageLoader loader = ImageLoader.training(config.data(), config.train().batchSize(), config.train().seed())) {
       HostBatch previewImages = ImageLoader.previewBatch(config.data());
@@ -91,8 +93,8 @@ class ExactResumeTest {
         SafeTensors.readWithMetadata(cb.resolve(Checkpoint.OPTIMIZER)).metadata());
     Checkpoint sa = Checkpoint.resolve(straight);
     Checkpoint sb = Checkpoint.resolve(interrupted);
-    assertEquals(sa.dataPosition(), sb.dataPosition());
-    assertEquals(MAX, sb.optimizerStep());
+    assertEquals(sa.state().position(), sb.state().position());
+    assertEquals(MAX, sb.state().optimizerStep());
 
     List<JsonObject> ma = MetricsLog.read(straight.resolve("metrics.jsonl"));
     List<JsonObject> mb = MetricsLog.read(interrupted.resolve("metrics.jsonl"));

@@ -40,8 +40,9 @@ class NativeMemoryTest {
   void liveArraysDoNotGrowOver1000Steps() {
     int steps = 1000;
     Path images = TestImages.flat(tmp.resolve("images"), 8, 4, 4);
-    DecqConfig config = ToyModel.config(ToyModel.train(steps, steps, 100, 2, 0, 1e-3, 10, 1.0, 1, 0),
-        ToyModel.data(images.toString(), 4));
+    DecqConfig config = ToyModel.config(images, 4, "train.max_steps=" + steps, "train.checkpoint_every=" + steps,
+        "train.log_every=100", "train.batch_size=2", "train.lr=1e-3", "train.final_lr=1e-4", "train.warmup_steps=10",
+        "train.grad_clip=1.0", "train.keep_last=1");
     int[] live = new int[steps + 1];
     long t0 = System.nanoTime();
     try (ToyModel model = new ToyModel(4, 4, 0);

@@ -5,12 +5,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import io.decq.core.config.DataConfig;
-import io.decq.core.config.DataConfig.Crop;
+import io.decq.core.config.ConfigLoader;
 import io.decq.core.config.DecqConfig;
-import io.decq.core.config.TrainConfig;
 import io.decq.core.io.HostTensor;
 import io.decq.train.data.HostBatch;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,20 +81,34 @@ final class ToyModel implements AutoCloseable {
     return x.concat(y, 0); // (2N, 3, S, S)
   }
 
-  static DecqConfig config(TrainConfig train, DataConfig data) {
-    DecqConfig d = DecqConfig.defaults();
-    return new DecqConfig(d.encoder(), d.queries(), d.decoder(), d.loss(), d.ae(), d.dit(), d.flow(), train, d.eval(), data);
-  }
-
-  static TrainConfig train(int maxSteps, int checkpointEvery, int logEvery, int batch, long seed, double lr, int warmup,
-      double gradClip, int keepLast, int previewEvery) {
-    TrainConfig t = TrainConfig.defaults();
-    return new TrainConfig(maxSteps, checkpointEvery, logEvery, batch, seed, lr, List.of(0.9, 0.95), 1e-8, 0.01,
-        t.noDecay(), true, warmup, TrainConfig.Schedule.COSINE, lr / 10, 0, gradClip, 0.9, keepLast, previewEvery, true);
-  }
-
-  static DataConfig data(String path, int side) {
-    return new DataConfig(path, side, 0, Crop.RANDOM, true, 2, 3, null, 4);
+  /**
+   * A toy run's config: the settings every loop test shares, then {@code overrides} ({@code key.path=value}
+   * as {@code --set} takes them, e.g. {@code "train.max_steps=12"}), over {@code images} cropped to
+   * {@code side} x {@code side}.
+   */
+  static DecqConfig config(Path images, int side, String... overrides) {
+    List<String> all = new ArrayList<>(List.of("data.path=" + images, "data.image_size=" + side));
+    all.addAll(List.of(overrides));
+    return ConfigLoader.fromYaml("""
+        train:
+          betas: [0.9, 0.95]
+          eps: 1.0e-8
+          weight_decay: 0.01
+          warmup_steps: 0
+          lr_schedule: cosine
+          grad_clip: 0.0
+          ema_decay: 0.9
+          keep_last: 0
+          preview_every: 0
+          preview_ema: true
+        data:
+          resize: 0
+          crop: random
+          hflip: true
+          num_workers: 2
+          prefetch: 3
+          val_count: 4
+        """, all.toArray(String[]::new));
   }
 
   @Override

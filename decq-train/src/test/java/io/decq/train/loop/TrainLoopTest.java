@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.decq.core.error.BadInputException;
 import io.decq.core.config.ConfigLoader;
 import io.decq.core.config.DecqConfig;
@@ -16,9 +17,9 @@ import io.decq.core.io.SafeTensors;
 import io.decq.train.data.HostBatch;
 import io.decq.train.data.ImageLoader;
 import io.decq.train.data.TestImages;
-import io.decq.train.run.Checkpoint;
+import io.decq.core.run.Checkpoint;
 import io.decq.train.run.MetricsLog;
-import io.decq.train.run.RunDirectory;
+import io.decq.core.run.RunDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,7 +42,9 @@ class TrainLoopTest {
   static void train() {
     images = TestImages.flat(tmp.resolve("images"), 16, 8, 8);
     out = tmp.resolve("run");
-    config = ToyModel.config(ToyModel.train(120, 50, 20, 8, 1, 1e-2, 10, 1.0, 2, 60), ToyModel.data(images.toString(), 6));
+    config = ToyModel.config(images, 6, "train.max_steps=120", "train.checkpoint_every=50", "train.log_every=20",
+        "train.batch_size=8", "train.seed=1", "train.lr=1e-2", "train.final_lr=1e-3", "train.warmup_steps=10",
+        "train.grad_clip=1.0", "train.keep_last=2", "train.preview_every=60");
     result = run(out, null, 7);
   }
 
@@ -58,7 +61,7 @@ class TrainLoopTest {
           .preview((m, step) -> model.preview(m, previewImages), 4)
           .manager(model.manager)
           .resumeFrom(resume)
-          .extraTensors(Map.of("stats.mean", model.manager.create(new float[] {0.5f, 0.25f})))
+          .stateTensors(Map.of("stats.mean", model.manager.create(new float[] {0.5f, 0.25f})))
           .build()
           .run();
     }
@@ -100,7 +103,8 @@ class TrainLoopTest {
     assertEquals(SafeTensors.read(last.resolve(Checkpoint.MODEL)).keySet(), SafeTensors.read(last.resolve(Checkpoint.EMA)).keySet());
     assertEquals(10, SafeTensors.read(last.resolve(Checkpoint.OPTIMIZER)).size());
 
-    JsonObject state = Checkpoint.resolve(out).state();
+    JsonObject state = JsonParser.parseString(Files.readString(Checkpoint.resolve(out).dir().resolve(Checkpoint.STATE)))
+        .getAsJsonObject();
     assertEquals(120, state.get("step").getAsLong());
     assertEquals(120, state.get("optimizer_step").getAsLong());
     assertEquals(60, state.get("epoch").getAsLong(), "960 samples of 16");

@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
-import io.decq.train.NoGrad;
+import io.decq.core.nn.NoGrad;
 import io.decq.train.Tensors;
 import java.nio.file.Path;
 import java.util.Arrays;

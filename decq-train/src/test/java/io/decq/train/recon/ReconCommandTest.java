@@ -12,7 +12,6 @@ import io.decq.core.config.ConfigBinder;
 import io.decq.core.config.DecqConfig;
 import io.decq.core.encoder.FrozenEncoder;
 import io.decq.core.encoder.LatentStats;
-import io.decq.core.encoder.StatsCommand;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import io.decq.core.io.DType;
@@ -20,10 +19,11 @@ import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
 import io.decq.train.data.ImageFolder;
 import io.decq.train.loop.NativeArrays;
-import io.decq.train.recon.TrainedAutoencoder.Weights;
-import io.decq.train.run.Checkpoint;
+import io.decq.core.rae.TrainedAutoencoder;
+import io.decq.core.rae.TrainedAutoencoder.Weights;
+import io.decq.core.run.Checkpoint;
 import io.decq.train.run.MetricsLog;
-import io.decq.train.run.RunDirectory;
+import io.decq.core.run.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +111,7 @@ class ReconCommandTest {
 
   /** The patch statistics the trainer computed equal {@code decq stats}' computation over the same photos. */
   @Test
-  void patchStatisticsMatchTheStatsCommand() {
+  void patchStatisticsMatchTheEncoderStatistics() {
     Map<String, HostTensor> model = Checkpoint.resolve(out).model();
     ImageFolder folder = ImageFolder.scan(TinyRecon.TRAIN, "data.path");
     List<Path> files = new ArrayList<>();
@@ -121,7 +121,7 @@ class ReconCommandTest {
     DecqConfig config = TinyRecon.config();
     LatentStats want;
     try (FrozenEncoder encoder = FrozenEncoder.load(config.encoder(), Device.cpu())) {
-      want = StatsCommand.compute(encoder, files, 8);
+      want = LatentStats.compute(encoder, files, 8);
     }
     float[] mean = model.get("latent_norm.patch_mean").toFloats();
     float[] var = model.get("latent_norm.patch_var").toFloats();

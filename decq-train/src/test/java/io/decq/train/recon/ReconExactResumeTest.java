@@ -14,9 +14,9 @@ import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
 import io.decq.train.loop.NativeArrays;
 import io.decq.train.loop.TrainResult;
-import io.decq.train.run.Checkpoint;
+import io.decq.core.run.Checkpoint;
 import io.decq.train.run.MetricsLog;
-import io.decq.train.run.RunDirectory;
+import io.decq.core.run.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,7 +94,7 @@ class ReconExactResumeTest {
     // The running query statistics moved during training (so the comparison above covers their restore).
     float[] queryMean = SafeTensors.read(a.resolve(Checkpoint.MODEL)).get("latent_norm.query_mean").toFloats();
     assertTrue(maxAbs(queryMean) > 0, "the query statistics never moved");
-    assertEquals(Checkpoint.resolve(straight).dataPosition(), Checkpoint.resolve(interrupted).dataPosition());
+    assertEquals(Checkpoint.resolve(straight).state().position(), Checkpoint.resolve(interrupted).state().position());
 
     List<JsonObject> ma = MetricsLog.read(straight.resolve("metrics.jsonl"));
     List<JsonObject> mb = MetricsLog.read(interrupted.resolve("metrics.jsonl"));

@@ -1,20 +1,17 @@
-package io.decq.core.encoder;
+package io.decq.core.cli;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import io.decq.core.error.BadInputException;
-import io.decq.core.cli.CommonOptions;
-import io.decq.core.cli.ConfigOptions;
-import io.decq.core.cli.Subcommand;
 import io.decq.core.config.EncoderConfig;
+import io.decq.core.encoder.FrozenEncoder;
+import io.decq.core.encoder.ImageBatches;
+import io.decq.core.encoder.LatentStats;
+import io.decq.core.error.BadInputException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,7 +27,7 @@ import picocli.CommandLine.Spec;
     name = "stats",
     mixinStandardHelpOptions = true,
     description = "Mean and variance of the encoder's patch latent per token and channel over a dataset (for latent normalisation).")
-public final class StatsCommand implements Subcommand, Callable<Integer> {
+public final class EncoderStatsCommand implements Subcommand, Callable<Integer> {
   @Mixin EncoderOptions encoderOptions;
 
   @Option(names = "--images", paramLabel = "DIR", arity = "1..*", required = true,
@@ -73,27 +70,12 @@ public final class StatsCommand implements Subcommand, Callable<Integer> {
     List<Path> files = ImageBatches.resolve(imageArgs);
     long start = System.nanoTime();
     try (FrozenEncoder encoder = FrozenEncoder.load(config, device)) {
-      LatentStats stats = compute(encoder, files, batch);
+      LatentStats stats = LatentStats.compute(encoder, files, batch);
       Map<String, String> meta = new LinkedHashMap<>();
       meta.put("encoder", encoder.source());
       meta.put("family", encoder.family().key());
       stats.write(out, LatentStats.PATCH, meta);
       return new Result(out, stats, (System.nanoTime() - start) / 1e9);
     }
-  }
-
-  /** The patch-latent statistics of {@code files}, encoded {@code batch} at a time. */
-  public static LatentStats compute(FrozenEncoder encoder, List<Path> files, int batch) {
-    LatentStats.Accumulator acc = new LatentStats.Accumulator(encoder.patchTokens(), encoder.width());
-    try (NDManager manager = NDManager.newBaseManager(encoder.device())) {
-      for (int from = 0; from < files.size(); from += batch) {
-        List<Path> chunk = files.subList(from, Math.min(files.size(), from + batch));
-        try (NDManager step = manager.newSubManager()) {
-          NDArray x = ImageBatches.load(step, chunk, encoder.imageSize()); // (B, 3, S, S)
-          acc.add(encoder.encode(x, Set.of()).latent().toFloatArray(), chunk.size());
-        }
-      }
-    }
-    return acc.result();
   }
 }

@@ -1,4 +1,4 @@
-package io.decq.train.recon;
+package io.decq.core.rae;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -11,9 +11,8 @@ import io.decq.core.encoder.FrozenEncoder;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import io.decq.core.io.HostTensor;
-import io.decq.core.rae.DecqAutoencoder;
-import io.decq.train.NoGrad;
-import io.decq.train.run.Checkpoint;
+import io.decq.core.nn.NoGrad;
+import io.decq.core.run.Checkpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -67,10 +66,10 @@ public final class TrainedAutoencoder implements AutoCloseable {
 
   /**
    * Loads the checkpoint {@code path} names (a run directory: its latest checkpoint; or one {@code
-   * checkpoints/step-NNNNNNN} folder), messages naming {@code --checkpoint}.
+   * checkpoints/step-NNNNNNN} folder).
    */
   public static TrainedAutoencoder load(Path path, Weights weights, Device device) {
-    return load(Checkpoint.resolve(path, "--checkpoint"), weights, null, device);
+    return load(Checkpoint.resolve(path), weights, null, device);
   }
 
   /**
@@ -86,8 +85,9 @@ public final class TrainedAutoencoder implements AutoCloseable {
     EncoderConfig encoderConfig = config.encoder().with(encoderPath, null);
     String path = encoderConfig.path();
     if (path == null || !Files.exists(Path.of(path))) {
-      throw new BadInputException((encoderPath != null ? "--encoder " + path : "encoder.path " + path + " (from "
-          + checkpoint.dir().resolve(Checkpoint.STATE) + ")") + ": not found; pass --encoder PATH (the encoder the run trained with)");
+      throw new BadInputException((encoderPath != null ? "encoder " + path : "encoder.path " + path + " (from "
+          + checkpoint.dir().resolve(Checkpoint.STATE) + ")") + ": not found; give the path of the encoder the run trained"
+          + " with");
     }
     FrozenEncoder encoder = FrozenEncoder.load(encoderConfig, device);
     NDManager manager = NDManager.newBaseManager(device);

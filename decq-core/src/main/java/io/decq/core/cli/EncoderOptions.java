@@ -1,6 +1,5 @@
-package io.decq.core.encoder;
+package io.decq.core.cli;
 
-import io.decq.core.cli.ConfigOptions;
 import io.decq.core.config.EncoderConfig;
 import io.decq.core.config.EncoderConfig.Family;
 import picocli.CommandLine.Option;

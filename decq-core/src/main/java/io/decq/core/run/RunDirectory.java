@@ -1,4 +1,4 @@
-package io.decq.train.run;
+package io.decq.core.run;
 
 import io.decq.core.config.ConfigLoader;
 import io.decq.core.config.DecqConfig;
@@ -44,7 +44,7 @@ public final class RunDirectory {
   }
 
   public Path metricsFile() {
-    return root.resolve("metrics.jsonl");
+    return root.resolve(Metrics.FILE);
   }
 
   public Path checkpointsDir() {

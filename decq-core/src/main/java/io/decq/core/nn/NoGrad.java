@@ -1,4 +1,4 @@
-package io.decq.train;
+package io.decq.core.nn;
 
 import ai.djl.pytorch.jni.JniUtils;
 

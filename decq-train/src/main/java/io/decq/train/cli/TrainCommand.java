@@ -1,4 +1,4 @@
-package io.decq.train;
+package io.decq.train.cli;
 
 import io.decq.core.cli.Subcommand;
 import io.decq.train.recon.ReconCommand;
