@@ -1,5 +1,6 @@
 package io.decq.core.cli;
 
+import io.decq.core.bench.BenchMatmulCommand;
 import io.decq.core.encoder.BenchEncodeCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks: throughput and native-memory growth.",
-    subcommands = {BenchEncodeCommand.class})
+    subcommands = {BenchEncodeCommand.class, BenchMatmulCommand.class})
 public final class BenchCommand implements Subcommand, Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
