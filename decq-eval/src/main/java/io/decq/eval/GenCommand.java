@@ -9,6 +9,7 @@ import io.decq.eval.fid.FidPreprocess;
 import io.decq.eval.fid.FidReports;
 import io.decq.eval.fid.GenerativeMetrics;
 import io.decq.eval.fid.InceptionScore;
+import io.decq.eval.fid.KernelInceptionDistance;
 import io.decq.eval.report.JsonReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -22,12 +23,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code decq eval gen}: FID, sFID, IS, precision and recall of samples against a reference batch. */
+/** {@code decq eval gen}: FID, sFID, IS, precision, recall and KID of samples against a reference batch. */
 @Command(
     name = "gen",
     mixinStandardHelpOptions = true,
     description = "FID, sFID, Inception Score, precision and recall (k = 3) of a sample batch against a reference, as "
-        + "the ADM evaluator computes them (e.g. --ref VIRTUAL_imagenet256_labeled.npz).")
+        + "the ADM evaluator computes them (e.g. --ref VIRTUAL_imagenet256_labeled.npz), and KID as torch-fidelity "
+        + "computes it (needs reference images).")
 public final class GenCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin InceptionOptions inception;
@@ -50,6 +52,17 @@ public final class GenCommand implements Callable<Integer> {
       + "statistics are complete).")
   boolean noPrecisionRecall;
 
+  @Option(names = "--kid-subsets", paramLabel = "N", defaultValue = "" + KernelInceptionDistance.DEFAULT_SUBSETS,
+      description = "KID: random subsets averaged (default: ${DEFAULT-VALUE}, torch-fidelity's).")
+  int kidSubsets;
+
+  @Option(names = "--kid-subset-size", paramLabel = "M", defaultValue = "" + KernelInceptionDistance.DEFAULT_SUBSET_SIZE,
+      description = "KID: images per subset, at most the smaller set's count (default: ${DEFAULT-VALUE}).")
+  int kidSubsetSize;
+
+  @Option(names = "--no-kid", description = "Skip KID (then a reference .npz's images are not read for it).")
+  boolean noKid;
+
   @Spec CommandSpec spec;
 
   /** What {@link #run} produced: the metrics and the JSON report (also written if asked for). */
@@ -57,8 +70,10 @@ public final class GenCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    KernelInceptionDistance.Options kid = noKid ? null : new KernelInceptionDistance.Options(kidSubsets, kidSubsetSize,
+        common.seed == null ? KernelInceptionDistance.DEFAULT_SEED : common.seed);
     GenerativeMetrics.Report r = run(inception.weights, samples, ref, inception.preprocess(), inception.batch(),
-        !noPrecisionRecall, common.device(), out, html).report();
+        !noPrecisionRecall, kid, common.device(), out, html).report();
     PrintWriter pw = spec.commandLine().getOut();
     pw.printf(Locale.ROOT, "Inception Score: %.6f (std %.6f over %d splits)%n", r.inceptionScore(), r.inceptionScoreStd(),
         InceptionScore.DEFAULT_SPLITS);
@@ -66,6 +81,8 @@ public final class GenCommand implements Callable<Integer> {
     pw.println("sFID: " + (r.sfid() == null ? "n/a (reference has no mu_s/sigma_s or images)" : format(r.sfid())));
     pw.println("Precision: " + (r.precision() == null ? "n/a" : format(r.precision())));
     pw.println("Recall: " + (r.recall() == null ? "n/a" : format(r.recall())));
+    pw.println("KID: " + (r.kid() == null ? "n/a" : String.format(Locale.ROOT, "%.6f (std %.6f over %d subsets of %d)",
+        r.kid().mean(), r.kid().std(), r.kid().subsets(), r.kid().subsetSize())));
     if (out != null) {
       pw.println("JSON report: " + out);
     }
@@ -77,14 +94,14 @@ public final class GenCommand implements Callable<Integer> {
   }
 
   /**
-   * The metrics of {@code samples} against {@code ref} and the reports that are asked for ({@code out},
-   * {@code html} may be null).
+   * The metrics of {@code samples} against {@code ref} and the reports that are asked for ({@code kid},
+   * {@code out}, {@code html} may be null).
    */
   public static Outcome run(Path weights, Path samples, Path ref, FidPreprocess preprocess, int batch,
-      boolean precisionRecall, Device device, Path out, Path html) {
+      boolean precisionRecall, KernelInceptionDistance.Options kid, Device device, Path out, Path html) {
     GenerativeMetrics.Report r;
     try (FidInception net = FidInception.load(weights, device)) {
-      r = GenerativeMetrics.evaluate(net, samples, ref, preprocess, batch, precisionRecall);
+      r = GenerativeMetrics.evaluate(net, samples, ref, preprocess, batch, precisionRecall, kid);
     }
     Map<String, String> inputs = new LinkedHashMap<>();
     inputs.put("samples", StatsCommand.absolute(samples));
@@ -92,6 +109,7 @@ public final class GenCommand implements Callable<Integer> {
     inputs.put("inception", StatsCommand.absolute(weights));
     inputs.put("preprocess", preprocess.id());
     inputs.put("precision_recall", String.valueOf(precisionRecall));
+    inputs.put("kid", kid == null ? "false" : kid.subsets() + " subsets of " + kid.subsetSize() + ", seed " + kid.seed());
     JsonObject provenance = Provenance.of("eval gen", inputs);
     JsonObject json = r.toJson(samples, ref, weights, provenance);
     if (out != null) {

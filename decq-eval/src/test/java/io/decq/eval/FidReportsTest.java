@@ -15,6 +15,7 @@ import io.decq.eval.fid.FidGoldenWeights;
 import io.decq.eval.fid.FidReports;
 import io.decq.eval.fid.FidStats;
 import io.decq.eval.fid.GenerativeMetrics;
+import io.decq.eval.fid.KernelInceptionDistance;
 import io.decq.eval.report.HtmlReport;
 import io.decq.eval.report.JsonReport;
 import io.decq.eval.report.SelfContainedHtml;
@@ -104,11 +105,12 @@ class FidReportsTest {
    */
   @Test
   void genReportKeepsItsKeysAndShowsTheNumbersAndTheFirstSamples() throws IOException {
-    GenerativeMetrics.Report r = new GenerativeMetrics.Report(12.345678, 23.456789, 3.217, 0.25, null, null, 10, 0,
-        "file", "tf", 1.5);
+    GenerativeMetrics.Report r = new GenerativeMetrics.Report(12.345678, 23.456789, 3.217, 0.25, null, null,
+        new KernelInceptionDistance.Result(0.00123456789, 0.000456, 100, 10, 2020), 10, 0, "file", "tf", 1.5);
     JsonObject provenance = Provenance.of("eval gen", Map.of("samples", tenCrops.toString()));
     JsonObject gj = r.toJson(tenCrops, threeImages, weights, provenance);
     for (String key : new String[] {"fid", "sfid", "inception_score", "inception_score_std", "precision", "recall",
+        "kid_mean", "kid_std", "kid_subsets", "kid_subset_size", "kid_seed",
         "num_samples", "num_reference_images", "reference_statistics", "preprocess", "samples", "reference",
         "inception_weights", "samples_per_second", "provenance"}) {
       assertTrue(gj.has(key), key + " in " + gj);
@@ -120,7 +122,9 @@ class FidReportsTest {
     FidReports.genHtml(r, tenCrops, threeImages, provenance).write(html);
     String page = Files.readString(html);
     SelfContainedHtml.assertSelfContained(page);
-    for (String number : new String[] {"12.3457", "23.4568", "3.21700"}) {
+    assertEquals(0.00123456789, gj.get("kid_mean").getAsDouble(), 0);
+    assertEquals(10, gj.get("kid_subset_size").getAsInt());
+    for (String number : new String[] {"12.3457", "23.4568", "3.21700", "0.00123457", "0.000456000"}) {
       assertTrue(page.contains(">" + number + "<"), number + " in the page");
     }
     assertTrue(page.contains("decq eval gen"), "provenance in the page");

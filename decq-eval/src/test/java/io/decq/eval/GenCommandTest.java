@@ -21,8 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code decq eval gen} end to end on 12 crops of the golden images evaluated against themselves: FID and
- * sFID vanish, every point lies in its own k-NN ball (precision = recall = 1); and against their own
- * statistics file without images (statistics read from the file, no precision/recall). About 50 Inception
+ * sFID vanish, every point lies in its own k-NN ball (precision = recall = 1), and KID takes every subset
+ * as the whole set (the default size 1000 is clamped to 12), so its std is 0 and its mean is the
+ * identical-set value {@code -(2/m)(mean k(x_i, x_i) - mean_{i != j} k(x_i, x_j))}, at most 0 for a
+ * positive semi-definite kernel (Cauchy-Schwarz); and against their own statistics file without images
+ * (statistics read from the file, no precision/recall, no KID). About 50 Inception
  * forwards and four rank-deficient Frechet distances: slow on 2 cores.
  */
 @Tag("slow")
@@ -65,6 +68,12 @@ class GenCommandTest {
     assertEquals(0, o.get("sfid").getAsDouble(), 1e-3, o.toString());
     assertEquals(1.0, o.get("precision").getAsDouble(), 0, o.toString());
     assertEquals(1.0, o.get("recall").getAsDouble(), 0, o.toString());
+    assertEquals(12, o.get("kid_subset_size").getAsInt(), o.toString());
+    assertEquals(100, o.get("kid_subsets").getAsInt(), o.toString());
+    double kid = o.get("kid_mean").getAsDouble();
+    assertTrue(kid <= 0, o.toString());
+    assertEquals(0, o.get("kid_std").getAsDouble(), 1e-9 * Math.max(1, Math.abs(kid)), o.toString());
+    assertTrue(r.out().contains("KID: "), r.out());
     assertTrue(o.get("inception_score").getAsDouble() >= 1.0, o.toString());
     assertEquals(12, o.get("num_samples").getAsInt());
     assertEquals(12, o.get("num_reference_images").getAsInt());
@@ -92,6 +101,7 @@ class GenCommandTest {
     assertEquals(0, o.get("fid").getAsDouble(), 1e-3, o.toString());
     assertEquals(0, o.get("sfid").getAsDouble(), 1e-3, o.toString());
     assertTrue(o.get("precision").isJsonNull(), o.toString());
+    assertTrue(o.get("kid_mean").isJsonNull(), "KID needs the reference images: " + o);
     assertEquals("file", o.get("reference_statistics").getAsString());
     assertEquals(0, o.get("num_reference_images").getAsInt());
   }

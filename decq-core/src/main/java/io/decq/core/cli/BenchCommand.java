@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks: throughput and native-memory growth.",
-    subcommands = {BenchEncodeCommand.class})
+    subcommands = {BenchEncodeCommand.class, BenchMatmulCommand.class})
 public final class BenchCommand implements Subcommand, Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 

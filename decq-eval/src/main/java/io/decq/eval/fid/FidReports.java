@@ -88,8 +88,11 @@ public final class FidReports {
     HtmlReport html = new HtmlReport("Generation metrics");
     html.text(String.format(Locale.ROOT, "%d samples of %s against %s (reference statistics %s), preprocess %s; as the "
         + "ADM evaluator: FID and sFID are Frechet distances of pool3 and spatial Inception features, IS over %d "
-        + "splits, precision / recall by k-NN manifolds (k = %d).", r.numSamples(), samples, reference,
-        r.referenceStatistics(), r.preprocess(), InceptionScore.DEFAULT_SPLITS, PrecisionRecall.NEIGHBOURS));
+        + "splits, precision / recall by k-NN manifolds (k = %d). KID as torch-fidelity: unbiased MMD^2 of pool3 "
+        + "features under the kernel (x.y / d + 1)^3, mean and std over random subsets (float64; subsets drawn by "
+        + "this program's seeded generator, not numpy's, so only whole-set subsets reproduce torch-fidelity "
+        + "exactly).", r.numSamples(), samples, reference, r.referenceStatistics(), r.preprocess(),
+        InceptionScore.DEFAULT_SPLITS, PrecisionRecall.NEIGHBOURS));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("FID", r.fid());
     m.put("sFID", r.sfid() == null ? "n/a" : r.sfid());
@@ -97,6 +100,9 @@ public final class FidReports {
     m.put("Inception Score std", r.inceptionScoreStd());
     m.put("precision", r.precision() == null ? "n/a" : r.precision());
     m.put("recall", r.recall() == null ? "n/a" : r.recall());
+    m.put("KID", r.kid() == null ? "n/a" : r.kid().mean());
+    m.put("KID std", r.kid() == null ? "n/a" : r.kid().std());
+    m.put("KID subsets", r.kid() == null ? "n/a" : r.kid().subsets() + " of " + r.kid().subsetSize());
     m.put("samples", r.numSamples());
     m.put("reference images", r.numReferenceImages());
     m.put("samples / s", r.samplesPerSecond());

@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The generative-model metrics of the ADM evaluator ({@code guided-diffusion/evaluations/evaluator.py}):
  * FID statistics files, the Frechet distance between two of them, and FID / sFID / Inception Score /
- * precision / recall of a sample batch against a reference batch. The plain methods behind {@code decq eval
- * stats}, {@code fd} and {@code gen}.
+ * precision / recall of a sample batch against a reference batch, plus torch-fidelity's KID ({@link
+ * KernelInceptionDistance}) on the same pool3 features. The plain methods behind {@code decq eval stats},
+ * {@code fd} and {@code gen}.
  */
 public final class GenerativeMetrics {
   private static final Logger LOG = LoggerFactory.getLogger(GenerativeMetrics.class);
@@ -74,6 +75,8 @@ public final class GenerativeMetrics {
    * @param inceptionScoreStd its standard deviation over splits
    * @param precision improved precision (k = 3), or null when not computed
    * @param recall improved recall (k = 3), or null when not computed
+   * @param kid KID of pool3 features, or null when not computed (not asked for, or a reference without
+   *     images)
    * @param numSamples sample images
    * @param numReferenceImages reference images run through the network, or 0 when only statistics were read
    * @param referenceStatistics {@code "file"} (read from the reference .npz) or {@code "computed"}
@@ -81,8 +84,8 @@ public final class GenerativeMetrics {
    * @param samplesPerSecond feature-extraction throughput on the samples
    */
   public record Report(double fid, Double sfid, double inceptionScore, double inceptionScoreStd, Double precision,
-      Double recall, int numSamples, int numReferenceImages, String referenceStatistics, String preprocess,
-      double samplesPerSecond) {
+      Double recall, KernelInceptionDistance.Result kid, int numSamples, int numReferenceImages,
+      String referenceStatistics, String preprocess, double samplesPerSecond) {
 
     /**
      * The report as JSON (snake_case keys; absent metrics as null) with {@code provenance} (null: left
@@ -98,6 +101,11 @@ public final class GenerativeMetrics {
       o.addProperty("precision", precision);
       o.addProperty("recall", recall);
       o.addProperty("precision_recall_k", PrecisionRecall.NEIGHBOURS);
+      o.addProperty("kid_mean", kid == null ? null : kid.mean());
+      o.addProperty("kid_std", kid == null ? null : kid.std());
+      o.addProperty("kid_subsets", kid == null ? null : kid.subsets());
+      o.addProperty("kid_subset_size", kid == null ? null : kid.subsetSize());
+      o.addProperty("kid_seed", kid == null ? null : kid.seed());
       o.addProperty("num_samples", numSamples);
       o.addProperty("num_reference_images", numReferenceImages);
       o.addProperty("reference_statistics", referenceStatistics);
@@ -114,13 +122,15 @@ public final class GenerativeMetrics {
   }
 
   /**
-   * FID, sFID, Inception Score, precision and recall of {@code samples} (folder or {@code .npz} batch)
+   * FID, sFID, Inception Score, precision, recall and KID of {@code samples} (folder or {@code .npz} batch)
    * against {@code reference}: a folder of images, or an ADM reference batch {@code .npz} whose {@code mu},
    * {@code sigma}, {@code mu_s}, {@code sigma_s} are used when present (as the ADM evaluator does) and whose
-   * {@code arr_0} images supply the reference features for precision/recall and any missing statistics.
+   * {@code arr_0} images supply the reference features for precision/recall, KID and any missing statistics.
+   *
+   * @param kid KID's subsets, or null to skip KID
    */
   public static Report evaluate(FidInception net, Path samples, Path reference, FidPreprocess preprocess, int batchSize,
-      boolean precisionRecall) {
+      boolean precisionRecall, KernelInceptionDistance.Options kid) {
     FidStats refPool = null;
     FidStats refSpatial = null;
     boolean needImages = true;
@@ -137,9 +147,9 @@ public final class GenerativeMetrics {
         throw new BadInputException(reference + ": a reference batch needs 'mu'/'sigma' statistics or '"
             + ImageSource.IMAGES_KEY + "' images (has: " + String.join(", ", names) + ")");
       }
-      needImages = hasImages && (precisionRecall || refPool == null || refSpatial == null);
-      if (precisionRecall && !hasImages) {
-        LOG.warn("{}: no '{}' images, so no precision/recall (they need the reference features)", reference,
+      needImages = hasImages && (precisionRecall || kid != null || refPool == null || refSpatial == null);
+      if ((precisionRecall || kid != null) && !hasImages) {
+        LOG.warn("{}: no '{}' images, so no precision/recall or KID (they need the reference features)", reference,
             ImageSource.IMAGES_KEY);
       }
     }
@@ -150,10 +160,11 @@ public final class GenerativeMetrics {
         throw new BadInputException(samples + ": " + sampleSource.size() + " images; the Inception Score needs at least "
             + InceptionScore.DEFAULT_SPLITS);
       }
+      boolean keepPool3 = precisionRecall || kid != null;
       FeatureExtraction.Result sampleFeatures = FeatureExtraction.run(net, sampleSource,
-          new FeatureExtraction.Options(preprocess, batchSize, precisionRecall, true));
+          new FeatureExtraction.Options(preprocess, batchSize, keepPool3, true));
       FeatureExtraction.Result refFeatures = refSource == null ? null : FeatureExtraction.run(net, refSource,
-          new FeatureExtraction.Options(preprocess, batchSize, precisionRecall, false));
+          new FeatureExtraction.Options(preprocess, batchSize, keepPool3, false));
       String refStatistics = refPool != null ? "file" : "computed";
       if (refPool == null) {
         refPool = refFeatures.pool();
@@ -170,8 +181,13 @@ public final class GenerativeMetrics {
         pr = PrecisionRecall.compute(net.manager(), refFeatures.pool3(), refFeatures.count(), sampleFeatures.pool3(),
             sampleFeatures.count(), FidInception.POOL_DIM, true);
       }
+      KernelInceptionDistance.Result kidResult = null;
+      if (kid != null && refFeatures != null) {
+        kidResult = KernelInceptionDistance.compute(net.manager(), sampleFeatures.pool3(), sampleFeatures.count(),
+            refFeatures.pool3(), refFeatures.count(), FidInception.POOL_DIM, kid);
+      }
       return new Report(fid, sfid, is.mean(), is.std(), pr == null ? null : pr.precision(),
-          pr == null ? null : pr.recall(), sampleFeatures.count(), refFeatures == null ? 0 : refFeatures.count(),
+          pr == null ? null : pr.recall(), kidResult, sampleFeatures.count(), refFeatures == null ? 0 : refFeatures.count(),
           refStatistics, preprocess.id(), sampleFeatures.imagesPerSecond());
     }
   }
