@@ -21,7 +21,7 @@
  * <ul>
  *   <li>Random streams are stateless: libtorch's generator and the step's {@code java.util.Random} are
  *       reseeded from (seed, step) at every step, data order from (seed, epoch), augmentations from
- *       (seed, epoch, index) ({@link io.decq.train.Seeds}). DJL cannot read or restore libtorch's
+ *       (seed, epoch, index) ({@link io.decq.core.util.Seeds}). DJL cannot read or restore libtorch's
  *       generator state, and this way a checkpoint needs only the step and the data position for a
  *       bitwise-exact resume, independent of the number of data workers.
  *   <li>Parameters are restored and EMA weights swapped by an index-put copy into the existing arrays:

@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
  * Standard normal starting noise with one independent stream per sample, so that sample i's noise is a
  * pure function of its own seed, whatever the batch size, the batch it falls in or the shard that draws
  * it: sharded sampling reproduces an unsharded run. Callers derive sample i's seed from (run seed, global
- * sample index), e.g. {@code Seeds.derive(seed, stream, i)}.
+ * sample index), e.g. {@code Seeds.derive(seed, Seeds.SAMPLE, i)} ({@link io.decq.core.util.Seeds}).
  *
  * <p>The numbers come from Java, not from libtorch's generator: a {@link SplittableRandom} seeded with
  * the sample's seed gives 53-bit uniforms, turned into normals by the Box-Muller transform with {@link

@@ -4,7 +4,7 @@ import io.decq.core.error.BadInputException;
 import io.decq.core.config.DataConfig;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
-import io.decq.train.Seeds;
+import io.decq.core.util.Seeds;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -16,7 +16,7 @@ import io.decq.core.image.RgbImage;
 import io.decq.core.io.HostTensor;
 import io.decq.core.util.Provenance;
 import io.decq.core.nn.NoGrad;
-import io.decq.train.Seeds;
+import io.decq.core.util.Seeds;
 import io.decq.train.Tensors;
 import io.decq.train.data.BatchSource;
 import io.decq.train.data.DataPosition;

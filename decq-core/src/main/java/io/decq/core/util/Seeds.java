@@ -1,4 +1,4 @@
-package io.decq.train;
+package io.decq.core.util;
 
 /**
  * Derives independent 64-bit seeds from the run seed and a path of integers (stream tag, epoch,
@@ -15,6 +15,8 @@ public final class Seeds {
   public static final long STEP = 3;
   /** Stream tag of preview rendering. */
   public static final long PREVIEW = 4;
+  /** Stream tag of the initial noise of generated samples: sample i's noise is drawn from (seed, SAMPLE, i). */
+  public static final long SAMPLE = 5;
 
   private Seeds() {}
 
