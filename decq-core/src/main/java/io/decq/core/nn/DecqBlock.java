@@ -76,6 +76,21 @@ public abstract class DecqBlock extends AbstractBlock {
     return out;
   }
 
+  /**
+   * The state tensors no optimizer updates (fixed tables, running statistics, frozen random draws), by
+   * state-dict name: a checkpoint stores them beside {@link #trainableParameters()} so that {@link
+   * #loadStateDict} of the whole model finds every key.
+   */
+  public final Map<String, NDArray> fixedTensors() {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Parameter> e : namedParameters().entrySet()) {
+      if (!e.getValue().requiresGradient()) {
+        out.put(e.getKey(), e.getValue().getArray());
+      }
+    }
+    return out;
+  }
+
   private void collect(String prefix, Map<String, Parameter> out, boolean trainableOnly) {
     for (Spec s : specs.values()) {
       if (!trainableOnly || s.parameter().requiresGradient()) {

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import io.decq.core.error.BadInputException;
 import io.decq.core.config.DecoderConfig;
 import io.decq.core.config.DecqConfig;
@@ -18,7 +17,6 @@ import io.decq.core.nn.DecqBlock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -207,21 +205,6 @@ public final class DecqAutoencoder extends DecqBlock {
   /** The latent statistics (load a {@code decq stats} file with {@link LatentNorm#load}). */
   public LatentNorm latentNorm() {
     return latentNorm;
-  }
-
-  /**
-   * The non-trainable tensors by state-dict name (the decoder's fixed sin-cos table, the latent
-   * statistics): a checkpoint stores them beside {@link #trainableParameters()} so that {@code
-   * loadStateDict} of the whole model finds every key.
-   */
-  public Map<String, NDArray> fixedTensors() {
-    Map<String, NDArray> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Parameter> e : namedParameters().entrySet()) {
-      if (!e.getValue().requiresGradient()) {
-        out.put(e.getKey(), e.getValue().getArray());
-      }
-    }
-    return out;
   }
 
   /** The pixel decoder. */
