@@ -12,20 +12,12 @@ package io.decq.core.config;
  * @param latents a latent cache written by {@code decq cache-latents} for this autoencoder; null encodes
  *     each batch on the fly with the frozen encoder (RAE's default)
  */
-public record AeConfig(String checkpoint, Weights weights, String encoder, String latents) {
-  /** Which weights of a checkpoint. */
-  public enum Weights {
-    /** The exponential moving average of the weights. */
-    EMA,
-    /** The weights the optimizer trained. */
-    RAW
-  }
-
+public record AeConfig(String checkpoint, CheckpointWeights weights, String encoder, String latents) {
   public AeConfig {
     Check.that(weights != null, "weights", "must be ema or raw");
   }
 
   public static AeConfig defaults() {
-    return new AeConfig(null, Weights.EMA, null, null);
+    return new AeConfig(null, CheckpointWeights.EMA, null, null);
   }
 }

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Latent statistics (the patch normalisation): from {@code decoder.latent_stats} when the config
  * names a file (its query statistics too, when it has them); otherwise computed before the first step
- * over every image of {@code data.path} ({@link PatchStatistics}, float64). Query statistics cannot be
+ * over every image of {@code data.path} ({@link LatentStatistics}, float64). Query statistics cannot be
  * known before the condensers train: they start at mean 0, var 1 and follow the running estimate the
  * autoencoder keeps (momentum 0.1 per step). The statistics, and every other non-trainable tensor of the
  * autoencoder (the fixed sin-cos positions), are the loop's state tensors: written into each checkpoint's
@@ -198,7 +198,7 @@ public final class ReconTrainer implements AutoCloseable {
     }
     LOG.info("computing the patch latent statistics over data.path (set decoder.latent_stats to a `decq stats` file to"
         + " skip this)");
-    LatentStats stats = PatchStatistics.compute(encoder, loader.folder(), config.data(), config.train().batchSize());
+    LatentStats stats = LatentStatistics.patches(encoder, loader.folder(), config.data(), config.train().batchSize());
     long[] shape = {stats.tokens(), stats.channels()};
     try (NoGrad ng = NoGrad.enter()) {
       Tensors.load(params.get(LATENT_NORM + "patch_mean").getArray(), HostTensor.ofFloats(shape, floats(stats.mean())),

@@ -8,7 +8,7 @@
  *       noise-augmented joint latent -> decoder -> {@link io.decq.train.recon.ReconLoss}.
  *   <li>{@link io.decq.train.recon.ReconLoss}: an ordered map of named, weighted loss terms (L1, L2 now;
  *       LPIPS and GAN plug in as further terms).
- *   <li>{@link io.decq.train.recon.PatchStatistics}: the patch-latent statistics over the training
+ *   <li>{@link io.decq.train.data.LatentStatistics}: the patch-latent statistics over the training
  *       folder when no statistics file is given.
  *   <li>{@link io.decq.core.rae.TrainedAutoencoder}: a checkpoint's config, encoder and weights
  *       (EMA or raw) as one object with encode / decode / reconstruct; {@code decq reconstruct}
