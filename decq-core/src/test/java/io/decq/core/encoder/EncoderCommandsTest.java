@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -174,6 +175,29 @@ class EncoderCommandsTest {
     LatentStats read = LatentStats.read(out, LatentStats.PATCH);
     assertEquals(2, read.count());
     assertEquals(tokens, read.tokens());
+  }
+
+  /**
+   * {@code decq stats} on the bundled training photos, which sit in class sub-folders: every image under
+   * them counts, as the trainer's data.path reads them.
+   */
+  @Test
+  void statsDescendIntoClassFolders() throws IOException {
+    Path data = Path.of(System.getProperty("decq.test.data"));
+    Path train = data.resolve("images").resolve("train");
+    long images;
+    try (Stream<Path> s = Files.walk(train)) {
+      images = s.filter(Files::isRegularFile).filter(Images::isImage).count();
+    }
+    try (Stream<Path> s = Files.list(train)) {
+      assertTrue(s.allMatch(Files::isDirectory), "the bundled training photos are in class folders");
+    }
+    Path out = tmp.resolve("s.safetensors");
+    Run r = decq("stats", "--encoder", data.resolve("encoders").resolve("dinov2-reg-tiny").toString(), "--images",
+        train.toString(), "--out", out.toString(), "--device", "cpu");
+    assertEquals(0, r.code(), r.err());
+    assertEquals(String.valueOf(images), SafeTensors.readWithMetadata(out).metadata().get("count"));
+    assertEquals(images, ImageBatches.resolve(List.of(train)).size());
   }
 
   @Test
