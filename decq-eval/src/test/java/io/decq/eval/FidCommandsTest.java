@@ -7,17 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.decq.core.cli.Decq;
-import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.Npz;
 import io.decq.core.io.SafeTensors;
 import io.decq.eval.fid.FidGoldenWeights;
+import io.decq.eval.fid.FidInception;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,22 +37,34 @@ class FidCommandsTest {
   @TempDir static Path dir;
   private static Path weights;
   private static Path samples;
+  /** Indices of the golden images in the sample batch (those of the first image's size). */
+  private static List<Integer> sameSize;
   private static final Path GOLDEN = FidGoldenWeights.goldenDir();
 
   @BeforeAll
   static void setUp() throws IOException {
     weights = dir.resolve("fid_inception.safetensors");
     SafeTensors.write(weights, FidGoldenWeights.stateDict());
-    // An ADM sample batch of the three 256x256 golden images (arr_0 uint8 NHWC, arr_1 labels).
-    byte[] rgb = new byte[3 * 256 * 256 * 3];
-    for (int i = 0; i < 3; i++) {
-      RgbImage im = Images.read(GOLDEN.resolve("fid_input" + i + ".png"));
-      System.arraycopy(im.rgb(), 0, rgb, i * im.rgb().length, im.rgb().length);
+    // An ADM sample batch (arr_0 uint8 NHWC, arr_1 labels) of the golden images that have the first one's size.
+    List<RgbImage> images = FidGoldenWeights.inputImages();
+    RgbImage first = images.get(0);
+    sameSize = new ArrayList<>();
+    for (int i = 0; i < images.size(); i++) {
+      if (images.get(i).height() == first.height() && images.get(i).width() == first.width()) {
+        sameSize.add(i);
+      }
+    }
+    int n = sameSize.size();
+    byte[] rgb = new byte[n * first.rgb().length];
+    long[] labels = new long[n];
+    for (int k = 0; k < n; k++) {
+      System.arraycopy(images.get(sameSize.get(k)).rgb(), 0, rgb, k * first.rgb().length, first.rgb().length);
+      labels[k] = 7 + k;
     }
     samples = dir.resolve("samples.npz");
     Map<String, HostTensor> batch = new LinkedHashMap<>();
-    batch.put("arr_0", HostTensor.ofBytes(new long[] {3, 256, 256, 3}, rgb));
-    batch.put("arr_1", HostTensor.ofLongs(new long[] {3}, new long[] {7, 8, 9}));
+    batch.put("arr_0", HostTensor.ofBytes(new long[] {n, first.height(), first.width(), 3}, rgb));
+    batch.put("arr_1", HostTensor.ofLongs(new long[] {n}, labels));
     Npz.write(samples, batch);
   }
 
@@ -68,8 +81,8 @@ class FidCommandsTest {
   }
 
   /**
-   * mu / sigma of a 3-image sample batch (batches of 2 + 1) equal the mean / covariance of torch-fidelity's
-   * golden pool3 features of those images.
+   * mu / sigma of a sample batch of the golden images (forwards of 2 images) equal the mean / covariance
+   * of torch-fidelity's golden pool3 features of those images.
    */
   @Test
   @Tag("parity")
@@ -78,17 +91,19 @@ class FidCommandsTest {
     Run r = decq("eval", "stats", "--inception", weights.toString(), "--images", samples.toString(), "--out",
         out.toString(), "--batch", "2", "--device", "cpu");
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("statistics of 3 images"), r.out());
+    float[] golden = SafeTensors.read(GOLDEN.resolve("fid_inception_expected.safetensors")).get("torch_fidelity.pool3").toFloats();
+    int d = FidInception.POOL_DIM;
+    int n = sameSize.size();
+    assertTrue(n >= 2, "the case needs two golden images of one size for a covariance");
+    assertTrue(r.out().contains("statistics of " + n + " images"), r.out());
     Map<String, HostTensor> stats = Npz.read(out);
     assertEquals(List.of("mu", "mu_s", "sigma", "sigma_s"), List.copyOf(stats.keySet()));
-    assertArrayEquals(new long[] {2023, 2023}, stats.get("sigma_s").shape());
+    assertArrayEquals(new long[] {FidInception.SPATIAL_DIM, FidInception.SPATIAL_DIM}, stats.get("sigma_s").shape());
 
-    float[] golden = SafeTensors.read(GOLDEN.resolve("fid_inception_expected.safetensors")).get("torch_fidelity.pool3").toFloats();
-    int d = 2048;
     double[] mean = new double[d];
-    for (int i = 0; i < 3; i++) {
+    for (int i : sameSize) {
       for (int j = 0; j < d; j++) {
-        mean[j] += golden[i * d + j] / 3.0;
+        mean[j] += golden[i * d + j] / n;
       }
     }
     double muDiff = 0;
@@ -99,8 +114,8 @@ class FidCommandsTest {
       muDiff = Math.max(muDiff, Math.abs(mu[a] - mean[a]));
       for (int b = 0; b < d; b++) {
         double cov = 0;
-        for (int i = 0; i < 3; i++) {
-          cov += (golden[i * d + a] - mean[a]) * (golden[i * d + b] - mean[b]) / 2.0;
+        for (int i : sameSize) {
+          cov += (golden[i * d + a] - mean[a]) * (golden[i * d + b] - mean[b]) / (n - 1);
         }
         sigmaDiff = Math.max(sigmaDiff, Math.abs(sigma[a * d + b] - cov));
       }
@@ -139,7 +154,8 @@ class FidCommandsTest {
     Npz.write(small, s);
     Run r = decq("eval", "fd", small.toString(), GOLDEN.resolve("fid64_set2.npz").toString());
     assertEquals(2, r.code(), r.err());
-    assertTrue(r.err().contains("feature dimensions differ ('mu' has 3 vs 64 values)"), r.err());
+    long dim = Npz.read(GOLDEN.resolve("fid64_set2.npz")).get("mu").shape()[0];
+    assertTrue(r.err().contains("feature dimensions differ ('mu' has 3 vs " + dim + " values)"), r.err());
   }
 
   @Test

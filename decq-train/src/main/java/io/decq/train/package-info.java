@@ -2,7 +2,7 @@
  * Training: the infrastructure shared by the trainers (model-independent), and the trainers.
  *
  * <ul>
- *   <li>{@link io.decq.train.data}: image folders ({@link io.decq.train.data.ImageFolder}), uint8
+ *   <li>{@link io.decq.train.data}: batches of an image folder ({@link io.decq.core.image.ImageFolder}), uint8
  *       augmentations with torchvision's semantics (PIL-exact bicubic resize, random/center crop, flip),
  *       and a prefetching, deterministic, seekable loader ({@link io.decq.train.data.ImageLoader}).
  *   <li>{@link io.decq.train.optim}: AdamW with savable state and parameter groups, global-norm

@@ -3,6 +3,7 @@ package io.decq.core.encoder;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.decq.core.error.BadInputException;
+import io.decq.core.image.ImageFolder;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import java.nio.file.Files;
@@ -14,16 +15,15 @@ import java.util.List;
 public final class ImageBatches {
   private ImageBatches() {}
 
-  /** The image files named by {@code args}: files as given, folders expanded to their images sorted by name. */
+  /**
+   * The image files named by {@code args}: files as given, folders expanded by {@link ImageFolder} (their
+   * images, or the images of their class sub-folders, in path order).
+   */
   public static List<Path> resolve(List<Path> args) {
     List<Path> out = new ArrayList<>();
     for (Path p : args) {
       if (Files.isDirectory(p)) {
-        List<Path> inDir = Images.list(p);
-        if (inDir.isEmpty()) {
-          throw new BadInputException(p + ": no images in this folder (expected " + String.join(", ", Images.EXTENSIONS) + ")");
-        }
-        out.addAll(inDir);
+        out.addAll(ImageFolder.scan(p, "--images").files());
       } else if (Files.isRegularFile(p)) {
         out.add(p);
       } else {

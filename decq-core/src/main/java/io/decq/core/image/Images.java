@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
@@ -119,17 +118,16 @@ public final class Images {
     return out.toByteArray();
   }
 
-  /** The image files directly inside {@code dir}, sorted by name. */
+  /**
+   * The images of a folder as {@link ImageFolder} lists them (directly inside it, or in its class
+   * sub-folders), in path order.
+   *
+   * @throws BadInputException when the folder is missing or holds no images
+   */
   public static List<Path> list(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      throw new BadInputException(dir + ": not a folder of images");
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(Files::isRegularFile).filter(Images::isImage).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return ImageFolder.scan(dir, null).files();
   }
+
 
   /** Whether the file name has an image extension. */
   public static boolean isImage(Path p) {

@@ -1,6 +1,8 @@
 package io.decq.core.encoder;
 
 import static io.decq.core.encoder.Golden.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -25,12 +27,14 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("parity")
 class Dinov2ParityTest {
+  static HfVisionConfig config;
   static FrozenEncoder encoder;
   static Map<String, HostTensor> expected;
   static NDManager manager;
 
   @BeforeAll
   static void load() {
+    config = Golden.dinov2Config();
     encoder = Golden.dinov2();
     expected = Golden.tensors("dinov2_reg_expected.safetensors");
     manager = NDManager.newBaseManager();
@@ -42,21 +46,32 @@ class Dinov2ParityTest {
     encoder.close();
   }
 
+  /** Side of the patch grid the case's images make: the expected patch latent has grid * grid tokens. */
+  static int grid() {
+    int grid = (int) Math.round(Math.sqrt(expected.get("rae_latent").shape()[1]));
+    assertEquals(expected.get("rae_latent").shape()[1], (long) grid * grid, "rae_latent holds a square grid of tokens");
+    return grid;
+  }
+
   @Test
   void antialiasedBicubicMatrixMatchesTorch() {
-    double[][] m = ResizeMatrix.bicubicAntialias(37, 16);
-    double[] flat = new double[16 * 37];
-    for (int i = 0; i < 16; i++) {
-      System.arraycopy(m[i], 0, flat, i * 37, 37);
+    int stored = config.storedGrid();
+    int grid = grid();
+    HostTensor want = expected.get("aa_bicubic_weights_" + stored + "_to_" + grid);
+    assertArrayEquals(new long[] {grid, stored}, want.shape());
+    double[][] m = ResizeMatrix.bicubicAntialias(stored, grid);
+    double[] flat = new double[grid * stored];
+    for (int i = 0; i < grid; i++) {
+      System.arraycopy(m[i], 0, flat, i * stored, stored);
     }
-    assertClose("aa_bicubic_weights_37_to_16", expected.get("aa_bicubic_weights_37_to_16").toDoubles(), flat, 1e-12);
+    assertClose("aa_bicubic_weights_" + stored + "_to_" + grid, want.toDoubles(), flat, 1e-12);
   }
 
   @Test
   void interpolatedPositionEmbeddings() {
     try (NDManager m = manager.newSubManager()) {
       Dinov2WithRegisters tower = (Dinov2WithRegisters) encoder.tower();
-      NDArray pos = tower.positionEmbeddings(m.zeros(new ai.djl.ndarray.types.Shape(1)), 16, 16);
+      NDArray pos = tower.positionEmbeddings(m.zeros(new ai.djl.ndarray.types.Shape(1)), grid(), grid());
       assertClose("interpolated_position_embeddings", expected.get("interpolated_position_embeddings"), pos, 1e-5);
     }
   }
@@ -72,7 +87,7 @@ class Dinov2ParityTest {
         assertClose("model-only hidden_states." + (i + 1), expected.get("hidden_states." + (i + 1)), h, 1e-4);
       }
       assertClose("model-only last_hidden_state", expected.get("last_hidden_state"), tower.finalNorm(h), 1e-4);
-      NDArray latent = LayerNorm.normalize(h, 1e-6f).get(":, 5:, :");
+      NDArray latent = LayerNorm.normalize(h, (float) config.layerNormEps()).get(":, " + config.prefixTokens() + ":, :");
       assertClose("model-only rae_latent", expected.get("rae_latent"), latent, 1e-4);
     }
   }

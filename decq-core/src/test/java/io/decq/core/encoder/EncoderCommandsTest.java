@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,14 +78,15 @@ class EncoderCommandsTest {
     assertEquals(0, r.code(), r.err());
     SafeTensors.Contents c = SafeTensors.readWithMetadata(out);
     Map<String, HostTensor> expected = Golden.tensors("dinov2_reg_expected.safetensors");
-    assertArrayEquals(new long[] {2, 256, 64}, c.tensors().get("latent").shape());
+    assertArrayEquals(expected.get("rae_latent").shape(), c.tensors().get("latent").shape());
     assertClose("encode latent (reordered)", swapRows(expected.get("rae_latent")), c.tensors().get("latent").toDoubles(), 3e-4);
-    for (int i = 0; i <= 12; i++) {
+    int layers = Golden.dinov2Config().layers();
+    for (int i = 0; i <= layers; i++) {
       HostTensor h = c.tensors().get("hidden_states." + i);
-      assertArrayEquals(new long[] {2, 261, 64}, h.shape());
+      assertArrayEquals(expected.get("hidden_states." + i).shape(), h.shape());
       assertClose("encode hidden_states." + i, swapRows(expected.get("hidden_states." + i)), h.toDoubles(), 3e-4);
     }
-    assertEquals(14, c.tensors().size());
+    assertEquals(1 + (layers + 1), c.tensors().size(), "latent and every hidden state");
     assertEquals(List.of(png("dinov2_input1.png"), png("dinov2_input0.png")),
         List.of(new Gson().fromJson(c.metadata().get("images"), String[].class)));
     assertEquals("dinov2-reg", c.metadata().get("family"));
@@ -92,6 +94,7 @@ class EncoderCommandsTest {
 
   /** The two batch rows of a [2, ...] tensor swapped. */
   static double[] swapRows(HostTensor t) {
+    assertEquals(2, t.shape()[0], "the case encodes its two input images");
     double[] v = t.toDoubles();
     int half = v.length / 2;
     double[] out = new double[v.length];
@@ -117,7 +120,8 @@ class EncoderCommandsTest {
       (i++ % 2 == 0 ? shard1 : shard2).put("vision_model." + e.getKey(), e.getValue());
     }
     shard1.put("text_model.embeddings.token_embedding.weight", HostTensor.ofFloats(new long[] {4, 2}, new float[8]));
-    shard2.put("vision_model.head.probe", HostTensor.ofFloats(new long[] {1, 1, 64}, new float[64]));
+    int width = Golden.siglipConfig().hiddenSize();
+    shard2.put("vision_model.head.probe", HostTensor.ofFloats(new long[] {1, 1, width}, new float[width]));
     shard2.put("logit_scale", HostTensor.ofFloats(new long[] {1}, new float[1]));
     shard2.put("logit_bias", HostTensor.ofFloats(new long[] {1}, new float[1]));
     SafeTensors.write(dir.resolve("model-00001-of-00002.safetensors"), shard1);
@@ -153,10 +157,12 @@ class EncoderCommandsTest {
     SafeTensors.Contents c = SafeTensors.readWithMetadata(out);
     assertEquals("2", c.metadata().get("count"));
     assertEquals("dinov2-reg", c.metadata().get("family"));
-    assertArrayEquals(new long[] {256, 64}, c.tensors().get("patch.mean").shape());
+    HostTensor latent = Golden.tensors("dinov2_reg_expected.safetensors").get("rae_latent"); // (2, T, C)
+    long tokens = latent.shape()[1];
+    assertArrayEquals(new long[] {tokens, latent.shape()[2]}, c.tensors().get("patch.mean").shape());
     // Reference: mean and population variance over the two images of HF's rae_latent.
-    double[] z = Golden.tensors("dinov2_reg_expected.safetensors").get("rae_latent").toDoubles();
-    int n = 256 * 64;
+    double[] z = latent.toDoubles();
+    int n = z.length / 2;
     double[] mean = new double[n];
     double[] var = new double[n];
     for (int i = 0; i < n; i++) {
@@ -168,7 +174,30 @@ class EncoderCommandsTest {
     assertClose("stats patch.var", var, c.tensors().get("patch.var").toDoubles(), 3e-3);
     LatentStats read = LatentStats.read(out, LatentStats.PATCH);
     assertEquals(2, read.count());
-    assertEquals(256, read.tokens());
+    assertEquals(tokens, read.tokens());
+  }
+
+  /**
+   * {@code decq stats} on the bundled training photos, which sit in class sub-folders: every image under
+   * them counts, as the trainer's data.path reads them.
+   */
+  @Test
+  void statsDescendIntoClassFolders() throws IOException {
+    Path data = Path.of(System.getProperty("decq.test.data"));
+    Path train = data.resolve("images").resolve("train");
+    long images;
+    try (Stream<Path> s = Files.walk(train)) {
+      images = s.filter(Files::isRegularFile).filter(Images::isImage).count();
+    }
+    try (Stream<Path> s = Files.list(train)) {
+      assertTrue(s.allMatch(Files::isDirectory), "the bundled training photos are in class folders");
+    }
+    Path out = tmp.resolve("s.safetensors");
+    Run r = decq("stats", "--encoder", data.resolve("encoders").resolve("dinov2-reg-tiny").toString(), "--images",
+        train.toString(), "--out", out.toString(), "--device", "cpu");
+    assertEquals(0, r.code(), r.err());
+    assertEquals(String.valueOf(images), SafeTensors.readWithMetadata(out).metadata().get("count"));
+    assertEquals(images, ImageBatches.resolve(List.of(train)).size());
   }
 
   @Test
@@ -197,12 +226,13 @@ class EncoderCommandsTest {
     Path dir = Files.createDirectories(tmp.resolve("missing"));
     Files.copy(Golden.file("dinov2_reg_config.json"), dir.resolve("config.json"));
     Map<String, HostTensor> w = new LinkedHashMap<>(Golden.tensors("dinov2_reg_model.safetensors"));
-    w.remove("encoder.layer.3.mlp.fc1.bias");
+    String key = "encoder.layer." + (Golden.dinov2Config().layers() - 1) + ".mlp.fc1.bias";
+    w.remove(key);
     SafeTensors.write(dir.resolve("model.safetensors"), w);
     Run r = decq("encode", "--encoder", dir.toString(), "--images", png("dinov2_input0.png"), "--out",
         tmp.resolve("x.safetensors").toString());
     assertEquals(2, r.code(), r.err());
-    assertTrue(r.err().contains("missing keys (1): encoder.layer.3.mlp.fc1.bias"), r.err());
+    assertTrue(r.err().contains("missing keys (1): " + key), r.err());
   }
 
   @Test
@@ -212,7 +242,9 @@ class EncoderCommandsTest {
     Run r = decq("encode", "--encoder", dinov2Dir().toString(), "--images", png("dinov2_input0.png"), small.toString(),
         "--out", tmp.resolve("x.safetensors").toString());
     assertEquals(2, r.code(), r.err());
-    assertTrue(r.err().contains("small.png") && r.err().contains("300x200") && r.err().contains("256x256"), r.err());
+    RgbImage input = Images.read(Golden.file("dinov2_input0.png"));
+    assertTrue(r.err().contains("small.png") && r.err().contains("300x200")
+        && r.err().contains(input.width() + "x" + input.height()), r.err());
     assertTrue(!Files.exists(tmp.resolve("x.safetensors")));
   }
 
@@ -231,10 +263,11 @@ class EncoderCommandsTest {
     Run none = decq("encode", "--images", png("dinov2_input0.png"), "--out", tmp.resolve("x.safetensors").toString());
     assertEquals(2, none.code(), none.err());
     assertTrue(none.err().contains("--encoder"), none.err());
+    int layers = Golden.dinov2Config().layers();
     Run taps = decq("encode", "--encoder", dinov2Dir().toString(), "--images", png("dinov2_input0.png"),
-        "--hidden-states", "0,13", "--out", tmp.resolve("x.safetensors").toString());
+        "--hidden-states", "0," + (layers + 1), "--out", tmp.resolve("x.safetensors").toString());
     assertEquals(2, taps.code(), taps.err());
-    assertTrue(taps.err().contains("out of range 0..12"), taps.err());
+    assertTrue(taps.err().contains("out of range 0.." + layers), taps.err());
     Run family = decq("encode", "--encoder", dinov2Dir().toString(), "--family", "clip", "--images",
         png("dinov2_input0.png"), "--out", tmp.resolve("x.safetensors").toString());
     assertEquals(2, family.code(), family.err());

@@ -28,13 +28,23 @@ final class Golden {
     return SafeTensors.read(file(name));
   }
 
+  /** The DINOv2-with-registers case's architecture (its config.json). */
+  static HfVisionConfig dinov2Config() {
+    return HfVisionConfig.read(file("dinov2_reg_config.json"));
+  }
+
+  /** The SigLIP case's architecture (its config.json). */
+  static HfVisionConfig siglipConfig() {
+    return HfVisionConfig.read(file("siglip_vision_config.json"));
+  }
+
   static FrozenEncoder dinov2() {
-    return FrozenEncoder.fromWeights(HfVisionConfig.read(file("dinov2_reg_config.json")),
+    return FrozenEncoder.fromWeights(dinov2Config(),
         tensors("dinov2_reg_model.safetensors"), "golden dinov2", EncoderConfig.defaults(), Device.cpu());
   }
 
   static FrozenEncoder siglip() {
-    return FrozenEncoder.fromWeights(HfVisionConfig.read(file("siglip_vision_config.json")),
+    return FrozenEncoder.fromWeights(siglipConfig(),
         tensors("siglip_vision_model.safetensors"), "golden siglip", EncoderConfig.defaults(), Device.cpu());
   }
 

@@ -1,6 +1,7 @@
 package io.decq.eval.fid;
 
 import io.decq.core.error.BadInputException;
+import io.decq.core.image.ImageFolder;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import io.decq.core.io.DType;
@@ -63,10 +64,7 @@ public abstract class ImageSource implements AutoCloseable {
 
     Folder(Path dir) {
       super(dir);
-      files = Images.list(dir);
-      if (files.isEmpty()) {
-        throw new BadInputException(dir + ": no images (" + String.join(", ", Images.EXTENSIONS) + ") in this folder");
-      }
+      files = ImageFolder.scan(dir, null).files();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.decq.eval.iq;
 
 import io.decq.core.error.BadInputException;
+import io.decq.core.image.ImageFolder;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import java.nio.file.Files;
@@ -148,7 +149,7 @@ public final class ImageQuality {
       throw new BadInputException(option + " " + dir + ": not a folder");
     }
     Map<String, Path> out = new TreeMap<>();
-    for (Path p : Images.list(dir)) {
+    for (Path p : ImageFolder.scan(dir, option).files()) {
       String file = p.getFileName().toString();
       String name = file.substring(0, file.lastIndexOf('.'));
       Path previous = out.put(name, p);
@@ -156,10 +157,6 @@ public final class ImageQuality {
         throw new BadInputException(option + " " + dir + ": two images named " + name + " ("
             + previous.getFileName() + ", " + file + "); keep one");
       }
-    }
-    if (out.isEmpty()) {
-      throw new BadInputException(option + " " + dir + ": no images in it (expected " + String.join(", ", Images.EXTENSIONS)
-          + " files)");
     }
     return out;
   }

@@ -4,6 +4,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.decq.core.image.Images;
+import io.decq.core.image.RgbImage;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
 import java.io.IOException;
@@ -26,6 +28,16 @@ public final class FidGoldenWeights {
 
   public static Path goldenDir() {
     return Path.of(System.getProperty("decq.golden.dir", "../src-test-data/golden"));
+  }
+
+  /** The golden input images {@code fid_input<i>.png}, one per row of the expected features. */
+  public static List<RgbImage> inputImages() {
+    long n = SafeTensors.read(goldenDir().resolve("fid_inception_expected.safetensors")).get("torch_fidelity.pool3").shape()[0];
+    List<RgbImage> images = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      images.add(Images.read(goldenDir().resolve("fid_input" + i + ".png")));
+    }
+    return images;
   }
 
   /** One generated tensor's spec and checksums. */

@@ -7,7 +7,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonElement;
-import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
@@ -39,10 +38,7 @@ class FidInceptionParityTest {
   static void setUp() {
     net = FidInception.fromStateDict(FidGoldenWeights.stateDict(), "golden FID-Inception", Device.cpu());
     expected = SafeTensors.read(FidGoldenWeights.goldenDir().resolve("fid_inception_expected.safetensors"));
-    images = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      images.add(Images.read(FidGoldenWeights.goldenDir().resolve("fid_input" + i + ".png")));
-    }
+    images = FidGoldenWeights.inputImages();
   }
 
   @AfterAll
@@ -90,7 +86,7 @@ class FidInceptionParityTest {
 
   private static void check(FidPreprocess preprocess, String ref, double tol) {
     try (NDManager m = net.manager().newSubManager()) {
-      NDArray input = preprocess.batch(m, images); // (4, 3, 299, 299)
+      NDArray input = preprocess.batch(m, images); // (N, 3, 299, 299)
       double inputDiff = maxAbsDiff(input.get("0:1").toFloatArray(), expected.get(ref + ".input_299.img0"));
       InceptionFeatures f = net.features(input);
       report(ref, "input_299", inputDiff, TOL_INPUT);
@@ -103,7 +99,7 @@ class FidInceptionParityTest {
       if (unbiased != null) {
         report(ref, "logits_unbiased", maxAbsDiff(f.logitsUnbiased().toFloatArray(), unbiased), tol);
       }
-      assertEquals(4 * FidInception.SPATIAL_DIM, f.spatial().toFloatArray().length);
+      assertEquals(images.size() * FidInception.SPATIAL_DIM, f.spatial().toFloatArray().length);
     }
   }
 

@@ -44,9 +44,10 @@ class FrechetDistanceParityTest {
   void fid64EigenFactorAgreesWithCholeskyFactor() {
     FidStats a = FidStats.read(FidGoldenWeights.goldenDir().resolve("fid64_set1.npz"), FidStats.MU, FidStats.SIGMA);
     FidStats b = FidStats.read(FidGoldenWeights.goldenDir().resolve("fid64_set2.npz"), FidStats.MU, FidStats.SIGMA);
-    double chol = FrechetDistance.traceSqrtProduct(a.sigma(), b.sigma(), 64, true);
-    double eig = FrechetDistance.traceSqrtProduct(a.sigma(), b.sigma(), 64, false);
-    System.out.printf(Locale.ROOT, "tr sqrt(S1 S2) 64-d: Cholesky factor %.12f, eigen factor %.12f%n", chol, eig);
+    assertEquals(a.dim(), b.dim(), "both sets have one feature size");
+    double chol = FrechetDistance.traceSqrtProduct(a.sigma(), b.sigma(), a.dim(), true);
+    double eig = FrechetDistance.traceSqrtProduct(a.sigma(), b.sigma(), a.dim(), false);
+    System.out.printf(Locale.ROOT, "tr sqrt(S1 S2) %d-d: Cholesky factor %.12f, eigen factor %.12f%n", a.dim(), chol, eig);
     assertEquals(chol, eig, 1e-10 * chol);
   }
 
@@ -73,7 +74,7 @@ class FrechetDistanceParityTest {
     long t0 = System.nanoTime();
     double fid = FrechetDistance.compute(stats[0], stats[1]);
     double seconds = (System.nanoTime() - t0) / 1e9;
-    System.out.printf(Locale.ROOT, "Frechet distance %s (2048-d): %.3f s%n", name, seconds);
+    System.out.printf(Locale.ROOT, "Frechet distance %s (%d-d): %.3f s%n", name, stats[0].dim(), seconds);
     double want = c.getAsJsonObject("expected").get("fid_pytorch_fid_scipy_sqrtm").getAsDouble();
     check(name, fid, want, Math.max(absTol, relTol * want));
   }

@@ -159,7 +159,7 @@ class IqCommandTest {
     Files.writeString(empty.resolve("notes.txt"), "not an image");
     Run r = decq("eval", "iq", "--reference", ref.toString(), "--candidate", empty.toString());
     assertEquals(2, r.code());
-    assertTrue(r.err().contains("--candidate " + empty + ": no images in it"), r.err());
+    assertTrue(r.err().contains("--candidate " + empty + ": holds no images"), r.err());
   }
 
   @Test

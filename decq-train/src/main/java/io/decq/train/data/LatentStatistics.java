@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import io.decq.core.config.DataConfig;
 import io.decq.core.encoder.FrozenEncoder;
 import io.decq.core.encoder.LatentStats;
+import io.decq.core.image.ImageFolder;
 import io.decq.core.nn.NoGrad;
 import java.util.Arrays;
 import java.util.Locale;

@@ -15,6 +15,7 @@ import io.decq.core.nn.NoGrad;
 import io.decq.train.Tensors;
 import io.decq.train.data.HostBatch;
 import io.decq.train.data.ImageLoader;
+import io.decq.train.data.LatentStatistics;
 import io.decq.train.loop.StepContext;
 import io.decq.train.loop.StepListener;
 import io.decq.train.loop.StepLoss;

@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.DataType;
 import io.decq.core.error.BadInputException;
 import io.decq.core.config.DataConfig;
 import io.decq.core.config.DataConfig.Crop;
+import io.decq.core.image.ImageFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

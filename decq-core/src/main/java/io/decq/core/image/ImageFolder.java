@@ -1,7 +1,6 @@
-package io.decq.train.data;
+package io.decq.core.image;
 
 import io.decq.core.error.BadInputException;
-import io.decq.core.image.Images;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,7 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The images of a dataset folder and their labels. Two layouts:
+ * The images of a folder and their labels: the one folder walker of every command that takes a folder of
+ * images (the trainer's {@code data.path}, {@code decq stats}, {@code decq encode}, {@code decq eval ...}).
+ * Two layouts:
  *
  * <ul>
  *   <li>ImageNet-style: one sub-folder per class (searched recursively); the label of an image is the
@@ -47,12 +48,13 @@ public final class ImageFolder {
   }
 
   /**
-   * Lists {@code root}; {@code key} (e.g. {@code data.path}) names the setting in error messages.
+   * Lists {@code root}; {@code key} (e.g. {@code data.path}, {@code --images}) names the setting in error
+   * messages (null: the messages start with the folder alone).
    *
    * @throws BadInputException when the folder cannot serve as a dataset
    */
   public static ImageFolder scan(Path root, String key) {
-    String where = key + " " + root;
+    String where = key == null ? root.toString() : key + " " + root;
     if (!Files.exists(root)) {
       throw new BadInputException(where + ": folder not found");
     }
@@ -114,6 +116,11 @@ public final class ImageFolder {
   /** Number of images. */
   public int size() {
     return files.size();
+  }
+
+  /** Every image, in path order. */
+  public List<Path> files() {
+    return files;
   }
 
   /** Image {@code i} in path order. */
