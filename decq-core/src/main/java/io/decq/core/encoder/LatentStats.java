@@ -77,11 +77,21 @@ public record LatentStats(int tokens, int channels, long count, double[] mean, d
     }
   }
 
+  /** The means as a float32 [T, C] tensor. */
+  public HostTensor meanTensor() {
+    return HostTensor.ofFloats(new long[] {tokens, channels}, toFloats(mean));
+  }
+
+  /** The variances as a float32 [T, C] tensor. */
+  public HostTensor varTensor() {
+    return HostTensor.ofFloats(new long[] {tokens, channels}, toFloats(var));
+  }
+
   /** Writes this as group {@code group} (e.g. {@link #PATCH}) of a statistics file with {@code metadata}; count is added. */
   public void write(Path file, String group, Map<String, String> metadata) {
     Map<String, HostTensor> tensors = new LinkedHashMap<>();
-    tensors.put(group + ".mean", HostTensor.ofFloats(new long[] {tokens, channels}, toFloats(mean)));
-    tensors.put(group + ".var", HostTensor.ofFloats(new long[] {tokens, channels}, toFloats(var)));
+    tensors.put(group + ".mean", meanTensor());
+    tensors.put(group + ".var", varTensor());
     Map<String, String> meta = new LinkedHashMap<>(metadata);
     meta.put("count", Long.toString(count));
     SafeTensors.write(file, tensors, meta);

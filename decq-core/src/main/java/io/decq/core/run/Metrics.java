@@ -23,6 +23,10 @@ public final class Metrics {
   public static final String IMAGES_PER_S = "images_per_s";
   /** The fraction of the window's time spent waiting for batches. */
   public static final String DATA_WAIT = "data_wait";
+  /** Stage 2: the flow-matching MSE over the patch tokens, mean over the window. */
+  public static final String FLOW_PATCHES = "mse_patches";
+  /** Stage 2: the flow-matching MSE over the query tokens (absent with 0 queries), mean over the window. */
+  public static final String FLOW_QUERIES = "mse_queries";
   /** The columns every row has besides the loss terms, in the order they are written. */
   public static final List<String> FIXED = List.of(STEP, EPOCH, LOSS, LR, GRAD_NORM, IMAGES_PER_S, DATA_WAIT);
 

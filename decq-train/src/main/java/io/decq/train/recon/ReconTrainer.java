@@ -9,7 +9,6 @@ import io.decq.core.error.BadInputException;
 import io.decq.core.config.DecqConfig;
 import io.decq.core.encoder.FrozenEncoder;
 import io.decq.core.encoder.LatentStats;
-import io.decq.core.io.HostTensor;
 import io.decq.core.rae.DecqAutoencoder;
 import io.decq.core.nn.NoGrad;
 import io.decq.train.Tensors;
@@ -200,22 +199,13 @@ public final class ReconTrainer implements AutoCloseable {
     LOG.info("computing the patch latent statistics over data.path (set decoder.latent_stats to a `decq stats` file to"
         + " skip this)");
     LatentStats stats = LatentStatistics.patches(encoder, loader.folder(), config.data(), config.train().batchSize());
-    long[] shape = {stats.tokens(), stats.channels()};
     try (NoGrad ng = NoGrad.enter()) {
-      Tensors.load(params.get(LATENT_NORM + "patch_mean").getArray(), HostTensor.ofFloats(shape, floats(stats.mean())),
+      Tensors.load(params.get(LATENT_NORM + "patch_mean").getArray(), stats.meanTensor(),
           LATENT_NORM + "patch_mean", Path.of(config.data().path()));
-      Tensors.load(params.get(LATENT_NORM + "patch_var").getArray(), HostTensor.ofFloats(shape, floats(stats.var())),
+      Tensors.load(params.get(LATENT_NORM + "patch_var").getArray(), stats.varTensor(),
           LATENT_NORM + "patch_var", Path.of(config.data().path()));
     }
     return "computed over " + stats.count() + " images of " + config.data().path();
-  }
-
-  private static float[] floats(double[] d) {
-    float[] f = new float[d.length];
-    for (int i = 0; i < d.length; i++) {
-      f[i] = (float) d[i];
-    }
-    return f;
   }
 
   /**
