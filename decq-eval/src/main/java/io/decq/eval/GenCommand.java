@@ -87,9 +87,9 @@ public final class GenCommand implements Callable<Integer> {
       r = GenerativeMetrics.evaluate(net, samples, ref, preprocess, batch, precisionRecall);
     }
     Map<String, String> inputs = new LinkedHashMap<>();
-    inputs.put("samples", StatsCommand.absolute(samples));
-    inputs.put("reference", StatsCommand.absolute(ref));
-    inputs.put("inception", StatsCommand.absolute(weights));
+    inputs.put("samples", FidStatsCommand.absolute(samples));
+    inputs.put("reference", FidStatsCommand.absolute(ref));
+    inputs.put("inception", FidStatsCommand.absolute(weights));
     inputs.put("preprocess", preprocess.id());
     inputs.put("precision_recall", String.valueOf(precisionRecall));
     JsonObject provenance = Provenance.of("eval gen", inputs);

@@ -77,7 +77,7 @@ public final class DecqAutoencoder extends DecqBlock {
     }
   }
 
-  private final EncoderInfo encoder;
+  private final EncoderInfo encoderInfo;
   private final FrozenEncoder frozen;
   private final DecoderConfig decoderConfig;
   private final int queryCount;
@@ -114,7 +114,7 @@ public final class DecqAutoencoder extends DecqBlock {
   private DecqAutoencoder(EncoderInfo encoder, QueriesConfig queries, DecoderConfig decoder, TransformerSize size,
       FrozenEncoder frozen) {
     checkFits(encoder, queries);
-    this.encoder = encoder;
+    this.encoderInfo = encoder;
     this.frozen = frozen;
     this.decoderConfig = decoder;
     this.queryCount = queries.count();
@@ -168,17 +168,17 @@ public final class DecqAutoencoder extends DecqBlock {
 
   /** T, patch tokens per image. */
   public int patchTokens() {
-    return encoder.patchTokens();
+    return encoderInfo.patchTokens();
   }
 
   /** Q + T, tokens of the joint latent. */
   public int latentTokens() {
-    return queryCount + encoder.patchTokens();
+    return queryCount + encoderInfo.patchTokens();
   }
 
   /** C, the latent width. */
   public int width() {
-    return encoder.width();
+    return encoderInfo.width();
   }
 
   /** Side of the decoded images in pixels. */
@@ -193,7 +193,7 @@ public final class DecqAutoencoder extends DecqBlock {
 
   /** What this model assumes about its encoder. */
   public EncoderInfo encoderInfo() {
-    return encoder;
+    return encoderInfo;
   }
 
   /** The frozen encoder this model was built around. */
@@ -241,7 +241,7 @@ public final class DecqAutoencoder extends DecqBlock {
     if (queries == null) {
       return patches;
     }
-    NDArray q = queries.forward(hiddenStates, encoder.prefixTokens()); // (B, Q, C)
+    NDArray q = queries.forward(hiddenStates, encoderInfo.prefixTokens()); // (B, Q, C)
     return NDArrays.concat(new NDList(q, patches), 1); // (B, Q + T, C)
   }
 
@@ -314,8 +314,8 @@ public final class DecqAutoencoder extends DecqBlock {
 
   private void checkJoint(NDArray joint) {
     Shape s = joint.getShape();
-    if (s.dimension() != 3 || s.get(1) != latentTokens() || s.get(2) != encoder.width()) {
-      throw new IllegalArgumentException("expected a joint latent (B, " + latentTokens() + ", " + encoder.width() + "), got " + s);
+    if (s.dimension() != 3 || s.get(1) != latentTokens() || s.get(2) != encoderInfo.width()) {
+      throw new IllegalArgumentException("expected a joint latent (B, " + latentTokens() + ", " + encoderInfo.width() + "), got " + s);
     }
   }
 
@@ -408,8 +408,8 @@ public final class DecqAutoencoder extends DecqBlock {
   private NDArray pixels(NDArray logits) {
     NDManager m = logits.getManager();
     NDArray image = decoder.unpatchify(logits); // (B, 3, H, W)
-    NDArray std = m.create(encoder.imageStd(), new Shape(1, 3, 1, 1));
-    NDArray mean = m.create(encoder.imageMean(), new Shape(1, 3, 1, 1));
+    NDArray std = m.create(encoderInfo.imageStd(), new Shape(1, 3, 1, 1));
+    NDArray mean = m.create(encoderInfo.imageMean(), new Shape(1, 3, 1, 1));
     return image.mul(std).add(mean);
   }
 }

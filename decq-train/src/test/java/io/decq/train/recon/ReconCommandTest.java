@@ -18,7 +18,7 @@ import io.decq.core.io.DType;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
 import io.decq.train.data.ImageFolder;
-import io.decq.train.loop.NativeArrays;
+import io.decq.core.nn.NativeMemory;
 import io.decq.core.rae.TrainedAutoencoder;
 import io.decq.core.rae.TrainedAutoencoder.Weights;
 import io.decq.core.run.Checkpoint;
@@ -154,14 +154,14 @@ class ReconCommandTest {
       try (NDManager m = NDManager.newBaseManager()) {
         NDArray x = Images.toNCHW(m, inputs);
         ae.reconstruct(x).close();
-        int live = NativeArrays.live(m);
+        int live = NativeMemory.liveArrays();
         for (int i = 0; i < 3; i++) {
           ae.reconstruct(x).close();
           try (NDArray z = ae.encode(x)) {
             ae.decode(z).close();
           }
         }
-        assertEquals(live, NativeArrays.live(m), "native arrays grew over repeated calls");
+        assertEquals(live, NativeMemory.liveArrays(), "native arrays grew over repeated calls");
       }
     }
   }
