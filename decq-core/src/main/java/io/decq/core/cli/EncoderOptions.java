@@ -1,7 +1,7 @@
 package io.decq.core.cli;
 
-import io.decq.core.config.EncoderConfig;
 import io.decq.core.config.EncoderConfig.Family;
+import io.decq.core.config.EncoderConfig;
 import picocli.CommandLine.Option;
 
 /** {@code --encoder PATH} and {@code --family F} (a picocli mixin); they override {@code encoder.path} / {@code encoder.family}. */

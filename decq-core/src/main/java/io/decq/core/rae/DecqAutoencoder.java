@@ -1,19 +1,19 @@
 package io.decq.core.rae;
 
-import io.decq.core.config.TransformerSize;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import io.decq.core.error.BadInputException;
 import io.decq.core.config.DecoderConfig;
 import io.decq.core.config.DecqConfig;
 import io.decq.core.config.EncoderConfig.Family;
 import io.decq.core.config.QueriesConfig;
+import io.decq.core.config.TransformerSize;
 import io.decq.core.encoder.EncoderOutput;
 import io.decq.core.encoder.FrozenEncoder;
+import io.decq.core.error.BadInputException;
 import io.decq.core.nn.DecqBlock;
 import java.nio.file.Path;
 import java.util.ArrayList;
