@@ -2,8 +2,8 @@ package io.decq.eval.recon;
 
 import ai.djl.Device;
 import io.decq.core.encoder.ImageBatches;
-import io.decq.core.rae.TrainedAutoencoder.Weights;
 import io.decq.core.rae.TrainedAutoencoder;
+import io.decq.core.rae.TrainedAutoencoder.Weights;
 import io.decq.core.run.Checkpoint;
 import io.decq.eval.fid.FidInception;
 import java.nio.file.Path;
