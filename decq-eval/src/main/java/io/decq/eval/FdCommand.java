@@ -53,8 +53,8 @@ public final class FdCommand implements Callable<Integer> {
   public static Outcome run(Path a, Path b, Path out, Path html) {
     double fid = GenerativeMetrics.frechetDistance(a, b);
     Map<String, String> inputs = new LinkedHashMap<>();
-    inputs.put("a", StatsCommand.absolute(a));
-    inputs.put("b", StatsCommand.absolute(b));
+    inputs.put("a", FidStatsCommand.absolute(a));
+    inputs.put("b", FidStatsCommand.absolute(b));
     JsonObject provenance = Provenance.of("eval fd", inputs);
     JsonObject json = FidReports.fdJson(fid, provenance);
     if (out != null) {

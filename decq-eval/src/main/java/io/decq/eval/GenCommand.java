@@ -104,9 +104,9 @@ public final class GenCommand implements Callable<Integer> {
       r = GenerativeMetrics.evaluate(net, samples, ref, preprocess, batch, precisionRecall, kid);
     }
     Map<String, String> inputs = new LinkedHashMap<>();
-    inputs.put("samples", StatsCommand.absolute(samples));
-    inputs.put("reference", StatsCommand.absolute(ref));
-    inputs.put("inception", StatsCommand.absolute(weights));
+    inputs.put("samples", FidStatsCommand.absolute(samples));
+    inputs.put("reference", FidStatsCommand.absolute(ref));
+    inputs.put("inception", FidStatsCommand.absolute(weights));
     inputs.put("preprocess", preprocess.id());
     inputs.put("precision_recall", String.valueOf(precisionRecall));
     inputs.put("kid", kid == null ? "false" : kid.subsets() + " subsets of " + kid.subsetSize() + ", seed " + kid.seed());

@@ -168,7 +168,7 @@ class FidCommandsTest {
     Run r = decq("eval", "stats", "--inception", bad.toString(), "--images", samples.toString(), "--out",
         dir.resolve("never.npz").toString(), "--device", "cpu");
     assertEquals(2, r.code(), r.err());
-    assertTrue(r.err().contains("2 missing key(s): Mixed_6d.branch1x1.conv.weight, fc.bias"), r.err());
+    assertTrue(r.err().contains("missing keys (2): Mixed_6d.branch1x1.conv.weight, fc.bias"), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(!Files.exists(dir.resolve("never.npz")));
   }

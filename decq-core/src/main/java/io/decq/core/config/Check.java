@@ -1,6 +1,5 @@
 package io.decq.core.config;
 
-import java.util.List;
 
 /** Validation helpers for config records' compact constructors; each names the key it checks. */
 public final class Check {
@@ -44,13 +43,6 @@ public final class Check {
   public static double positive(String key, double value) {
     if (!(value > 0)) {
       throw new ConfigException(key, "must be > 0, got " + value);
-    }
-    return value;
-  }
-
-  public static String oneOf(String key, String value, List<String> allowed) {
-    if (!allowed.contains(value)) {
-      throw new ConfigException(key, "must be one of " + String.join(", ", allowed) + ", got '" + value + "'");
     }
     return value;
   }

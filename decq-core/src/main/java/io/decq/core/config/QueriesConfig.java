@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The {@code queries} section: DecQ's detail-condensing queries and the condensers that feed them from
- * intermediate encoder layers (DESIGN.md section 3).
+ * intermediate encoder layers (the equations are in {@code io.decq.core.rae.Condenser} and {@code QueryCondensers}).
  *
  * @param count number of learnable query tokens; 0 gives the plain RAE baseline (no queries, no
  *     condensers)

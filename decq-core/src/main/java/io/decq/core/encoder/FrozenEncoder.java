@@ -54,7 +54,7 @@ public final class FrozenEncoder implements AutoCloseable {
   /** Loads the encoder {@code config.path()} names (folder, weights file or sharded index) onto {@code device}. */
   public static FrozenEncoder load(EncoderConfig config, Device device) {
     if (config.path() == null || config.path().isBlank()) {
-      throw new BadInputException("encoder.path: no encoder given (pass --encoder PATH: a Hugging Face model folder"
+      throw new BadInputException("encoder.path: no encoder given (expected a Hugging Face model folder"
           + " or a .safetensors file next to its config.json)");
     }
     Path path = Path.of(config.path());

@@ -31,7 +31,7 @@ public final class ImageBatches {
       }
     }
     if (out.isEmpty()) {
-      throw new BadInputException("--images: no images given");
+      throw new BadInputException("no images given");
     }
     return out;
   }

@@ -18,9 +18,10 @@ import java.util.Set;
  * the population variance (divided by the count). The autoencoder normalises with {@code z = (z - mean)
  * / sqrt(var + 1e-5)}.
  *
- * <p>File layout (written by {@code decq stats}): safetensors with {@code <group>.mean} and {@code
- * <group>.var} as F32 [T, C] ({@code patch} for the patch latent, {@code query} for the query tokens)
- * and metadata {@code count} (images), {@code encoder} (path), {@code family}.
+ * <p>File layout: safetensors with {@code <group>.mean} and {@code <group>.var} as F32 [T, C] and
+ * metadata {@code count} (images), {@code encoder} (path), {@code family}; {@code decq stats} writes the
+ * group {@code patch} (the patch latent). The autoencoder also reads a group {@code query} (the query
+ * tokens, [Q, C]) when a file has one.
  *
  * @param tokens T
  * @param channels C

@@ -3,20 +3,17 @@ package io.decq.core.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import io.decq.core.error.BadInputException;
 import io.decq.core.io.HostTensor;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 
 /**
  * Base of every DecQ block: a DJL {@link AbstractBlock} whose children and parameters carry the names of
@@ -173,58 +170,20 @@ public abstract class DecqBlock extends AbstractBlock {
 
   /**
    * Copies weights from a state dict into the materialized parameters. Missing keys, unexpected keys
-   * (unless {@code ignore} accepts them) and shape mismatches are reported together in one {@link
-   * BadInputException} naming {@code source}.
+   * (unless {@code ignore} accepts them) and shape mismatches are reported together in one bad-input
+   * error naming {@code source} ({@link StateDicts#check}).
    */
-  public final void loadStateDict(Map<String, HostTensor> state, String source, java.util.function.Predicate<String> ignore) {
+  public final void loadStateDict(Map<String, HostTensor> state, String source, Predicate<String> ignore) {
     LinkedHashMap<String, Parameter> params = namedParameters();
-    List<String> missing = new ArrayList<>();
-    List<String> mismatched = new ArrayList<>();
-    List<String> unexpected = new ArrayList<>();
-    for (Map.Entry<String, Parameter> e : params.entrySet()) {
-      HostTensor t = state.get(e.getKey());
-      if (t == null) {
-        missing.add(e.getKey());
-        continue;
-      }
-      long[] want = e.getValue().getArray().getShape().getShape();
-      if (!java.util.Arrays.equals(want, t.shape())) {
-        mismatched.add(e.getKey() + " " + java.util.Arrays.toString(t.shape()) + " (expected " + java.util.Arrays.toString(want) + ")");
-      }
-      if (!t.dtype().isFloating()) {
-        mismatched.add(e.getKey() + " has dtype " + t.dtype() + " (expected a floating type)");
-      }
-    }
-    for (String k : state.keySet()) {
-      if (!params.containsKey(k) && (ignore == null || !ignore.test(k))) {
-        unexpected.add(k);
-      }
-    }
-    if (!missing.isEmpty() || !mismatched.isEmpty() || !unexpected.isEmpty()) {
-      StringBuilder sb = new StringBuilder(source).append(": weights do not fit the model:");
-      appendList(sb, "missing keys", missing);
-      appendList(sb, "shape mismatches", mismatched);
-      appendList(sb, "unexpected keys", unexpected);
-      throw new BadInputException(sb.toString());
-    }
+    Map<String, long[]> expected = new LinkedHashMap<>();
+    params.forEach((k, p) -> expected.put(k, p.getArray().getShape().getShape()));
+    StateDicts.check(expected, state, source, "the model", ignore);
     for (Map.Entry<String, Parameter> e : params.entrySet()) {
       NDArray dst = e.getValue().getArray();
       try (NDArray src = dst.getManager().create(state.get(e.getKey()).toFloats(), dst.getShape())) {
         assign(dst, src);
       }
     }
-  }
-
-  private static void appendList(StringBuilder sb, String what, List<String> items) {
-    if (items.isEmpty()) {
-      return;
-    }
-    sb.append(' ').append(what).append(" (").append(items.size()).append("): ");
-    sb.append(String.join(", ", items.subList(0, Math.min(8, items.size()))));
-    if (items.size() > 8) {
-      sb.append(", ...");
-    }
-    sb.append(';');
   }
 
   /** A host copy of every parameter by dotted name (the reference's state-dict layout). */
@@ -252,7 +211,4 @@ public abstract class DecqBlock extends AbstractBlock {
   public Shape[] getOutputShapes(Shape[] inputShapes) {
     throw new UnsupportedOperationException(getClass().getSimpleName() + ": shapes are fixed by its config; see its Javadoc");
   }
-
-  /** The data type every parameter is materialized in. */
-  public static final DataType DTYPE = DataType.FLOAT32;
 }

@@ -1,6 +1,5 @@
 package io.decq.core.rae;
 
-import io.decq.core.config.TransformerSize;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -11,8 +10,10 @@ import io.decq.core.config.DecoderConfig;
 import io.decq.core.config.DecqConfig;
 import io.decq.core.config.EncoderConfig.Family;
 import io.decq.core.config.QueriesConfig;
+import io.decq.core.config.TransformerSize;
 import io.decq.core.encoder.EncoderOutput;
 import io.decq.core.encoder.FrozenEncoder;
+import io.decq.core.error.BadInputException;
 import io.decq.core.nn.DecqBlock;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,7 +76,7 @@ public final class DecqAutoencoder extends DecqBlock {
     }
   }
 
-  private final EncoderInfo encoder;
+  private final EncoderInfo encoderInfo;
   private final FrozenEncoder frozen;
   private final DecoderConfig decoderConfig;
   private final int queryCount;
@@ -112,7 +113,7 @@ public final class DecqAutoencoder extends DecqBlock {
   private DecqAutoencoder(EncoderInfo encoder, QueriesConfig queries, DecoderConfig decoder, TransformerSize size,
       FrozenEncoder frozen) {
     checkFits(encoder, queries);
-    this.encoder = encoder;
+    this.encoderInfo = encoder;
     this.frozen = frozen;
     this.decoderConfig = decoder;
     this.queryCount = queries.count();
@@ -166,17 +167,17 @@ public final class DecqAutoencoder extends DecqBlock {
 
   /** T, patch tokens per image. */
   public int patchTokens() {
-    return encoder.patchTokens();
+    return encoderInfo.patchTokens();
   }
 
   /** Q + T, tokens of the joint latent. */
   public int latentTokens() {
-    return queryCount + encoder.patchTokens();
+    return queryCount + encoderInfo.patchTokens();
   }
 
   /** C, the latent width. */
   public int width() {
-    return encoder.width();
+    return encoderInfo.width();
   }
 
   /** Side of the decoded images in pixels. */
@@ -191,7 +192,7 @@ public final class DecqAutoencoder extends DecqBlock {
 
   /** What this model assumes about its encoder. */
   public EncoderInfo encoderInfo() {
-    return encoder;
+    return encoderInfo;
   }
 
   /** The frozen encoder this model was built around. */
@@ -224,7 +225,7 @@ public final class DecqAutoencoder extends DecqBlock {
     if (queries == null) {
       return patches;
     }
-    NDArray q = queries.forward(hiddenStates, encoder.prefixTokens()); // (B, Q, C)
+    NDArray q = queries.forward(hiddenStates, encoderInfo.prefixTokens()); // (B, Q, C)
     return NDArrays.concat(new NDList(q, patches), 1); // (B, Q + T, C)
   }
 
@@ -297,8 +298,8 @@ public final class DecqAutoencoder extends DecqBlock {
 
   private void checkJoint(NDArray joint) {
     Shape s = joint.getShape();
-    if (s.dimension() != 3 || s.get(1) != latentTokens() || s.get(2) != encoder.width()) {
-      throw new IllegalArgumentException("expected a joint latent (B, " + latentTokens() + ", " + encoder.width() + "), got " + s);
+    if (s.dimension() != 3 || s.get(1) != latentTokens() || s.get(2) != encoderInfo.width()) {
+      throw new IllegalArgumentException("expected a joint latent (B, " + latentTokens() + ", " + encoderInfo.width() + "), got " + s);
     }
   }
 
@@ -391,8 +392,8 @@ public final class DecqAutoencoder extends DecqBlock {
   private NDArray pixels(NDArray logits) {
     NDManager m = logits.getManager();
     NDArray image = decoder.unpatchify(logits); // (B, 3, H, W)
-    NDArray std = m.create(encoder.imageStd(), new Shape(1, 3, 1, 1));
-    NDArray mean = m.create(encoder.imageMean(), new Shape(1, 3, 1, 1));
+    NDArray std = m.create(encoderInfo.imageStd(), new Shape(1, 3, 1, 1));
+    NDArray mean = m.create(encoderInfo.imageMean(), new Shape(1, 3, 1, 1));
     return image.mul(std).add(mean);
   }
 }

@@ -21,14 +21,14 @@ import org.slf4j.LoggerFactory;
  * C], {@code query_mean}, {@code query_var} [Q, C]) so a checkpoint carries the statistics its latents
  * were normalised with. A fresh model has mean 0, var 1.
  *
- * <p>Sources, in order of precedence: a statistics file ({@link #load}, the agreed layout written by
- * {@code decq stats}: {@code patch.mean}, {@code patch.var} F32 [T, C], {@code query.mean}, {@code
- * query.var} F32 [Q, C]); else the checkpoint's values. Query statistics need trained condensers, so
- * during stage 1 the query statistics are a running estimate (momentum 0.1, as RAE's statistics
- * script) of the clean query latent of each training batch ({@link #updateQueryEstimate}); they are
- * stored with the checkpoint. Stage-1 reconstruction does not depend on them (decode inverts the same
- * normalisation), so the estimate may move freely while the condensers train; for stage 2 an exact pass
- * over the training set ({@code decq stats} on the stage-1 checkpoint) replaces it.
+ * <p>Patch statistics come from a statistics file ({@link #load}: {@code patch.mean}, {@code patch.var}
+ * F32 [T, C], the layout {@code decq stats} writes) or, when a run names none, from a pass over its
+ * training images; a checkpoint carries them afterwards. Query statistics need trained condensers: during
+ * stage 1 they are a running estimate (momentum 0.1, as RAE's statistics script) of the clean query
+ * latent of each training batch ({@link #updateQueryEstimate}), stored with the checkpoint. Stage-1
+ * reconstruction does not depend on them (decode inverts the same normalisation), so the estimate may
+ * move freely while the condensers train. No command writes query statistics to a file; {@link #load}
+ * takes {@code query.mean}, {@code query.var} F32 [Q, C] when a file has them.
  *
  * <p>Dimensions: B batch, T patch tokens, Q queries, C width.
  */

@@ -47,6 +47,8 @@ public record CheckpointState(long step, Position position, long optimizerStep, 
 
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls()
       .serializeSpecialFloatingPointValues().disableHtmlEscaping().create();
+  /** Trees of config and provenance: unset (null) keys are left out, as the config files leave them out. */
+  private static final Gson TREE = new Gson();
   /** Integers stay integers when read (a long seed would lose digits as a double). */
   private static final Gson READ = new GsonBuilder().setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE).create();
 
@@ -88,8 +90,8 @@ public record CheckpointState(long step, Position position, long optimizerStep, 
     rng.addProperty("seed", seed);
     rng.addProperty("scheme", rngScheme);
     state.add("rng", rng);
-    state.add("config", GSON.toJsonTree(config));
-    state.add("provenance", GSON.toJsonTree(provenance));
+    state.add("config", TREE.toJsonTree(config));
+    state.add("provenance", TREE.toJsonTree(provenance));
     return state;
   }
 

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Queries + condensers against a direct float64 evaluation of DESIGN.md section 3's equations. */
+/**
+ * Queries + condensers against a direct float64 evaluation of the equations in the Javadoc of {@link
+ * Condenser} and {@link QueryCondensers}.
+ */
 class QueryCondensersTest {
   static final int B = 2;
   static final int C = 8;

@@ -9,12 +9,10 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import io.decq.core.error.BadInputException;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.WeightFiles;
+import io.decq.core.nn.StateDicts;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +95,7 @@ public final class FidInception extends AbstractBlock implements AutoCloseable {
   /**
    * The network with the given state dict on {@code device}. Missing keys, unexpected keys (other than
    * BatchNorm's {@code num_batches_tracked}), wrong shapes and non-floating dtypes are reported together in
-   * one {@link BadInputException} naming {@code source}.
+   * one bad-input error naming {@code source} ({@link StateDicts#check}).
    */
   public static FidInception fromStateDict(Map<String, HostTensor> weights, String source, Device device) {
     FidInception net = new FidInception();
@@ -124,45 +122,10 @@ public final class FidInception extends AbstractBlock implements AutoCloseable {
   }
 
   private void checkKeys(Map<String, HostTensor> weights, String source) {
-    List<String> missing = new ArrayList<>();
-    List<String> unexpected = new ArrayList<>();
-    List<String> mismatched = new ArrayList<>();
-    for (Map.Entry<String, BasicConv2d.WeightSlot> e : slots.entrySet()) {
-      HostTensor t = weights.get(e.getKey());
-      if (t == null) {
-        missing.add(e.getKey());
-      } else if (!Arrays.equals(t.shape(), e.getValue().shape())) {
-        mismatched.add(e.getKey() + " " + Arrays.toString(t.shape()) + " (expected " + Arrays.toString(e.getValue().shape()) + ")");
-      } else if (!t.dtype().isFloating()) {
-        mismatched.add(e.getKey() + " has dtype " + t.dtype() + " (expected a floating type)");
-      }
-    }
-    for (String key : weights.keySet()) {
-      if (!slots.containsKey(key) && !key.endsWith(".num_batches_tracked")) {
-        unexpected.add(key);
-      }
-    }
-    if (missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty()) {
-      return;
-    }
-    List<String> problems = new ArrayList<>();
-    if (!missing.isEmpty()) {
-      problems.add(missing.size() + " missing key(s): " + abbreviate(missing));
-    }
-    if (!unexpected.isEmpty()) {
-      problems.add(unexpected.size() + " unexpected key(s): " + abbreviate(unexpected));
-    }
-    if (!mismatched.isEmpty()) {
-      problems.add(mismatched.size() + " wrong shape(s)/dtype(s): " + abbreviate(mismatched));
-    }
-    throw new BadInputException(source + ": not a pytorch-fid FID-Inception state dict (expected the " + slots.size()
-        + " keys of pt_inception-2015-12-05-6726825d.pth): " + String.join("; ", problems));
-  }
-
-  private static String abbreviate(List<String> items) {
-    int shown = Math.min(items.size(), 6);
-    String head = String.join(", ", items.subList(0, shown));
-    return shown < items.size() ? head + ", ... (" + (items.size() - shown) + " more)" : head;
+    Map<String, long[]> expected = new LinkedHashMap<>();
+    slots.forEach((k, slot) -> expected.put(k, slot.shape()));
+    StateDicts.check(expected, weights, source, "pytorch-fid's FID Inception (the " + slots.size()
+        + " keys of pt_inception-2015-12-05-6726825d.pth)", key -> key.endsWith(".num_batches_tracked"));
   }
 
   /** The device the weights live on; inputs must be there too. */

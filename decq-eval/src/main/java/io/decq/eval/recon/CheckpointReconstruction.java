@@ -2,10 +2,10 @@ package io.decq.eval.recon;
 
 import ai.djl.Device;
 import io.decq.core.encoder.ImageBatches;
-import io.decq.eval.fid.FidInception;
 import io.decq.core.rae.TrainedAutoencoder;
 import io.decq.core.rae.TrainedAutoencoder.Weights;
 import io.decq.core.run.Checkpoint;
+import io.decq.eval.fid.FidInception;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -22,10 +22,10 @@ class FidInceptionWeightsTest {
     BadInputException e = assertThrows(BadInputException.class,
         () -> FidInception.fromStateDict(state, "pt_inception.pth", Device.cpu()));
     String m = e.getMessage();
-    assertTrue(m.startsWith("pt_inception.pth: not a pytorch-fid FID-Inception state dict"), m);
-    assertTrue(m.contains("1 missing key(s): Mixed_7c.branch_pool.bn.running_var"), m);
-    assertTrue(m.contains("1 unexpected key(s): AuxLogits.fc.weight"), m);
-    assertTrue(m.contains("1 wrong shape(s)/dtype(s): fc.bias [1000] (expected [1008])"), m);
+    assertTrue(m.startsWith("pt_inception.pth: weights do not fit pytorch-fid's FID Inception"), m);
+    assertTrue(m.contains("missing keys (1): Mixed_7c.branch_pool.bn.running_var"), m);
+    assertTrue(m.contains("unexpected keys (1): AuxLogits.fc.weight"), m);
+    assertTrue(m.contains("shape mismatches (1): fc.bias [1000] (expected [1008])"), m);
     assertEquals(1, m.lines().count());
   }
 
@@ -42,7 +42,7 @@ class FidInceptionWeightsTest {
   void anEmptyFileListsHowManyKeysAreMissing() {
     BadInputException e = assertThrows(BadInputException.class,
         () -> FidInception.fromStateDict(Map.of(), "empty.safetensors", Device.cpu()));
-    assertTrue(e.getMessage().contains("472 missing key(s): Conv2d_1a_3x3.conv.weight"), e.getMessage());
-    assertTrue(e.getMessage().contains("(466 more)"), e.getMessage());
+    assertTrue(e.getMessage().contains("missing keys (472): Conv2d_1a_3x3.conv.weight"), e.getMessage());
+    assertTrue(e.getMessage().contains("(464 more)"), e.getMessage());
   }
 }

@@ -7,15 +7,18 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import io.decq.core.error.BadInputException;
 import io.decq.core.config.ConfigBinder;
 import io.decq.core.config.DecqConfig;
 import io.decq.core.config.TrainConfig;
+import io.decq.core.error.BadInputException;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
 import io.decq.core.io.HostTensor;
-import io.decq.core.util.Provenance;
 import io.decq.core.nn.NoGrad;
+import io.decq.core.run.Checkpoint;
+import io.decq.core.run.CheckpointState;
+import io.decq.core.run.RunDirectory;
+import io.decq.core.util.Provenance;
 import io.decq.core.util.Seeds;
 import io.decq.train.Tensors;
 import io.decq.train.data.BatchSource;
@@ -24,12 +27,8 @@ import io.decq.train.optim.AdamW;
 import io.decq.train.optim.Ema;
 import io.decq.train.optim.Gradients;
 import io.decq.train.optim.LrSchedule;
-import io.decq.core.run.Checkpoint;
-import io.decq.core.run.CheckpointState;
-import io.decq.core.run.Metrics;
 import io.decq.train.run.CheckpointWriter;
 import io.decq.train.run.MetricsLog;
-import io.decq.core.run.RunDirectory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -46,8 +45,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The model-independent training loop shared by the trainers. A trainer builds its model, hands over
- * the trainable parameters (by name), a {@link BatchSource} and a {@link StepFunction} (forward pass
- * and loss), and calls {@link #run()}. Each step:
+ * the trainable parameters (by name), the model's other state tensors (running statistics, fixed
+ * tables), a {@link BatchSource} and a {@link StepFunction} (forward pass and loss), optionally {@link
+ * ExtraOptimizer}s (e.g. a GAN discriminator), and calls {@link #run()}. Each step:
  *
  * <ol>
  *   <li>takes the next batch (prepared ahead on worker threads);
@@ -56,13 +56,16 @@ import org.slf4j.LoggerFactory;
  *   <li>measures the global gradient norm and clips it ({@code train.grad_clip}); a non-finite loss or
  *       norm stops the run;
  *   <li>AdamW update with the scheduled rate, gradients zeroed, EMA update, all in place;
+ *   <li>then each extra optimizer in turn: its loss in its own gradient collector, clipping, its AdamW
+ *       update with its own schedule, gradients zeroed;
  *   <li>closes the scope: every array the step made is freed.
  * </ol>
  *
  * Every {@code train.log_every} steps it logs progress and appends to {@code metrics.jsonl}; every
  * {@code train.preview_every} steps it writes a preview grid; every {@code train.checkpoint_every}
- * steps (and at the end) a checkpoint. A run resumed from a checkpoint continues exactly: with the same
- * seed on the CPU its weights at step n are bitwise those of an uninterrupted run.
+ * steps (and at the end) a checkpoint of everything above. A run resumed from a checkpoint continues
+ * exactly (the loop restores weights, state tensors, both kinds of optimizer, EMA and data position):
+ * with the same seed on the CPU its weights at step n are bitwise those of an uninterrupted run.
  *
  * @param <B> the batch type
  */

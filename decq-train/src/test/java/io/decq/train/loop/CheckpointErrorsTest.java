@@ -3,13 +3,13 @@ package io.decq.train.loop;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.decq.core.error.BadInputException;
 import io.decq.core.config.DecqConfig;
+import io.decq.core.error.BadInputException;
+import io.decq.core.run.Checkpoint;
+import io.decq.core.run.RunDirectory;
 import io.decq.train.data.HostBatch;
 import io.decq.train.data.ImageLoader;
 import io.decq.train.data.TestImages;
-import io.decq.core.run.Checkpoint;
-import io.decq.core.run.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

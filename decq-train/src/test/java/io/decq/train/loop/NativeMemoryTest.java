@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.decq.core.config.DecqConfig;
+import io.decq.core.nn.NativeMemory;
 import io.decq.train.data.HostBatch;
 import io.decq.train.data.ImageLoader;
 import io.decq.train.data.TestImages;
@@ -23,16 +24,16 @@ class NativeMemoryTest {
   @Test
   void counterSeesArraysUntilTheyAreClosed() {
     try (NDManager m = NDManager.newBaseManager()) {
-      int before = NativeArrays.live(m);
+      int before = NativeMemory.liveArrays();
       NDArray a = m.create(1f);
       m.create(2f);
       try (NDManager sub = m.newSubManager()) {
         sub.create(3f);
-        assertEquals(before + 3, NativeArrays.live(m));
+        assertEquals(before + 3, NativeMemory.liveArrays());
       }
-      assertEquals(before + 2, NativeArrays.live(m));
+      assertEquals(before + 2, NativeMemory.liveArrays());
       a.close();
-      assertEquals(before + 1, NativeArrays.live(m));
+      assertEquals(before + 1, NativeMemory.liveArrays());
     }
   }
 
@@ -49,7 +50,7 @@ class NativeMemoryTest {
         ImageLoader loader = ImageLoader.training(config.data(), 2, 0)) {
       TrainLoop.<HostBatch>builder().config(config).runDir(tmp.resolve("run")).parameters(model.params).data(loader)
           .step(model::loss).manager(model.manager)
-          .listener(r -> live[(int) r.step()] = NativeArrays.live(model.manager))
+          .listener(r -> live[(int) r.step()] = NativeMemory.liveArrays())
           .build().run();
     }
     double seconds = (System.nanoTime() - t0) * 1e-9;

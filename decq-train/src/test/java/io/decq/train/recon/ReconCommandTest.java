@@ -18,12 +18,12 @@ import io.decq.core.image.RgbImage;
 import io.decq.core.io.DType;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
-import io.decq.train.loop.NativeArrays;
+import io.decq.core.nn.NativeMemory;
 import io.decq.core.rae.TrainedAutoencoder;
 import io.decq.core.rae.TrainedAutoencoder.Weights;
 import io.decq.core.run.Checkpoint;
-import io.decq.train.run.MetricsLog;
 import io.decq.core.run.RunDirectory;
+import io.decq.train.run.MetricsLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,14 +154,14 @@ class ReconCommandTest {
       try (NDManager m = NDManager.newBaseManager()) {
         NDArray x = Images.toNCHW(m, inputs);
         ae.reconstruct(x).close();
-        int live = NativeArrays.live(m);
+        int live = NativeMemory.liveArrays();
         for (int i = 0; i < 3; i++) {
           ae.reconstruct(x).close();
           try (NDArray z = ae.encode(x)) {
             ae.decode(z).close();
           }
         }
-        assertEquals(live, NativeArrays.live(m), "native arrays grew over repeated calls");
+        assertEquals(live, NativeMemory.liveArrays(), "native arrays grew over repeated calls");
       }
     }
   }

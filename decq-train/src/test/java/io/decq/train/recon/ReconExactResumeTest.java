@@ -7,16 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import io.decq.core.config.DecqConfig;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
-import io.decq.train.loop.NativeArrays;
-import io.decq.train.loop.TrainResult;
+import io.decq.core.nn.NativeMemory;
 import io.decq.core.run.Checkpoint;
-import io.decq.train.run.MetricsLog;
 import io.decq.core.run.RunDirectory;
+import io.decq.train.loop.TrainResult;
+import io.decq.train.run.MetricsLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,8 +56,7 @@ class ReconExactResumeTest {
         "train.grad_clip=0.05", "train.weight_decay=0.01", "decoder.query_dropout=0.5", "data.val_count=2");
     straight = tmp.resolve("straight");
     interrupted = tmp.resolve("interrupted");
-    try (NDManager any = NDManager.newBaseManager();
-        ReconTrainer t = ReconTrainer.prepare(config, straight, null, Device.cpu(), r -> liveArrays.add(NativeArrays.live(any)))) {
+    try (ReconTrainer t = ReconTrainer.prepare(config, straight, null, Device.cpu(), r -> liveArrays.add(NativeMemory.liveArrays()))) {
       encoderBefore = t.encoder().tower().stateDict();
       TrainResult r = t.train().train();
       assertEquals(MAX, r.endStep());

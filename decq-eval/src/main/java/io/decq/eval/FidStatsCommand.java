@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
     description = "Write ADM-compatible FID statistics (mu, sigma: 2048-d pool3; mu_s, sigma_s: 2023-d spatial) of "
         + "a folder of images or an .npz sample batch (arr_0 uint8 N x H x W x 3); --json writes a report with "
         + "provenance, --html a self-contained page.")
-public final class StatsCommand implements Callable<Integer> {
+public final class FidStatsCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Mixin InceptionOptions inception;
 
