@@ -1,9 +1,7 @@
 package io.decq.core.loss;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv1d;
 import io.decq.core.nn.DecqBlock;
 import io.decq.core.nn.Init;
 import io.decq.core.nn.Linear;
@@ -19,6 +17,9 @@ import io.decq.core.nn.Linear;
  * normalize(W^T u)}, {@code u = normalize(W v)} without gradient, written into the buffers; in eval the
  * stored u, v are used unchanged. The convolution uses {@code weight_orig / sigma}, {@code sigma = u . (W
  * v)}, with the gradient flowing through sigma (u and v are constants).
+ *
+ * <p>The convolution is a sum of k matrix products (one per tap): libtorch's convolution as DJL 0.29 calls
+ * it returned wrong values for the k=9 kernel on CPU here (k=1 was right), see the discriminator parity test.
  *
  * <p>Dimensions: B batch, I input channels, O output channels, N sequence length (tokens), k kernel size.
  */
@@ -66,7 +67,13 @@ final class SpectralConv1d extends DecqBlock {
     NDArray sigma = u.dot(wMat.matMul(v.reshape(-1, 1)).reshape(-1)); // ()
     NDArray weight = w.div(sigma); // (O, I, k)
     NDArray padded = kernel == 1 ? x : circularPad(x, (kernel - 1) / 2); // (B, I, N + k - 1)
-    return Conv1d.conv1d(padded, weight, value(bias), new Shape(1), new Shape(0), new Shape(1), 1).singletonOrThrow();
+    long n = x.getShape().get(2);
+    NDArray y = value(bias).reshape(1, -1, 1); // (1, O, 1)
+    for (int t = 0; t < kernel; t++) {
+      NDArray tap = weight.get(":, :, " + t); // (O, I)
+      y = y.add(tap.matMul(padded.get(":, :, " + t + ":" + (t + n)))); // (B, O, N)
+    }
+    return y;
   }
 
   private void powerIteration(NDArray wMat) {
