@@ -11,9 +11,11 @@ import ai.djl.ndarray.types.Shape;
  * fast on a GPU. DJL's own resize cannot stand in: it always antialiases when downscaling and ignores
  * {@code align_corners}.
  *
- * <p>Two PyTorch modes are reproduced:
+ * <p>Three PyTorch modes are reproduced:
  *
  * <ul>
+ *   <li>{@link #bilinear}: {@code F.interpolate(mode="bilinear", align_corners=False, antialias=False)}
+ *       (RAE's discriminator input resize).
  *   <li>{@link #bicubic}: {@code F.interpolate(mode="bicubic", align_corners=False, antialias=False)}:
  *       Keys cubic with A = -0.75, source coordinate {@code (i + 0.5) * in / out - 0.5}, four taps
  *       clamped to the border.
@@ -24,6 +26,26 @@ import ai.djl.ndarray.types.Shape;
  */
 public final class ResizeMatrix {
   private ResizeMatrix() {}
+
+  /**
+   * PyTorch's bilinear without antialias: an {@code out x in} matrix. Source coordinate {@code src = (i +
+   * 0.5) * in / out - 0.5} clamped at 0, taps {@code i0 = floor(src)} and {@code i1 = min(i0 + 1, in - 1)}
+   * with weights {@code 1 - t}, {@code t}, {@code t = src - i0}.
+   */
+  public static double[][] bilinear(int in, int out) {
+    checkSizes(in, out);
+    double scale = (double) in / out;
+    double[][] m = new double[out][in];
+    for (int i = 0; i < out; i++) {
+      double src = Math.max(scale * (i + 0.5) - 0.5, 0.0);
+      int i0 = Math.min((int) Math.floor(src), in - 1);
+      int i1 = Math.min(i0 + 1, in - 1);
+      double t = src - i0;
+      m[i][i0] += 1 - t;
+      m[i][i1] += t;
+    }
+    return m;
+  }
 
   /** PyTorch's bicubic without antialias (A = -0.75, border-clamped taps): an {@code out x in} matrix. */
   public static double[][] bicubic(int in, int out) {

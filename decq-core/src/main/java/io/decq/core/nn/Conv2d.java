@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 
 /**
- * A 2-D convolution without padding, weight stored {@code (out, in, k, k)} as in PyTorch; parameter names
+ * A 2-D convolution with zero padding, weight stored {@code (out, in, k, k)} as in PyTorch; parameter names
  * {@code weight}, {@code bias}. With {@code stride == kernel} it is a ViT patch embedding ({@link
  * #patchTokens}). Default init: PyTorch's (U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for both, fan_in = in k²).
  *
@@ -14,26 +14,40 @@ import ai.djl.nn.Parameter;
  */
 public final class Conv2d extends DecqBlock {
   private final int stride;
+  private final int padding;
   private final Parameter weight;
   private final Parameter bias;
 
+  /** Without padding (a patch embedding when {@code stride == kernel}). */
   public Conv2d(long in, long out, int kernel, int stride, boolean bias) {
-    this(in, out, kernel, stride, bias, Linear.torchDefault(in * kernel * kernel), Linear.torchDefault(in * kernel * kernel));
+    this(in, out, kernel, stride, 0, bias);
   }
 
+  /** With {@code padding} zeros on every side (VGG's 3x3 convolutions: padding 1). */
+  public Conv2d(long in, long out, int kernel, int stride, int padding, boolean bias) {
+    this(in, out, kernel, stride, padding, bias, Linear.torchDefault(in * kernel * kernel),
+        Linear.torchDefault(in * kernel * kernel));
+  }
+
+  /** Without padding, with the given initialisations. */
   public Conv2d(long in, long out, int kernel, int stride, boolean bias, Init weightInit, Init biasInit) {
-    if (kernel < 1 || stride < 1) {
-      throw new IllegalArgumentException("kernel and stride must be >= 1, got " + kernel + ", " + stride);
+    this(in, out, kernel, stride, 0, bias, weightInit, biasInit);
+  }
+
+  private Conv2d(long in, long out, int kernel, int stride, int padding, boolean bias, Init weightInit, Init biasInit) {
+    if (kernel < 1 || stride < 1 || padding < 0) {
+      throw new IllegalArgumentException("kernel and stride must be >= 1 and padding >= 0, got " + kernel + ", " + stride + ", " + padding);
     }
     this.stride = stride;
+    this.padding = padding;
     this.weight = param("weight", weightInit, out, in, kernel, kernel);
     this.bias = bias ? param("bias", biasInit, out) : null;
   }
 
-  /** (B, I, H, W) -> (B, O, h, w), no padding. */
+  /** (B, I, H, W) -> (B, O, h, w). */
   public NDArray forward(NDArray x) {
-    return ai.djl.nn.convolutional.Conv2d.conv2d(
-            x, value(weight), bias == null ? null : value(bias), new Shape(stride, stride), new Shape(0, 0), new Shape(1, 1), 1)
+    return ai.djl.nn.convolutional.Conv2d.conv2d(x, value(weight), bias == null ? null : value(bias), new Shape(stride, stride),
+            new Shape(padding, padding), new Shape(1, 1), 1)
         .singletonOrThrow();
   }
 
