@@ -1,6 +1,7 @@
 package io.decq.core.rae;
 
 import ai.djl.Device;
+import io.decq.core.config.CheckpointWeights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -39,22 +40,15 @@ import org.slf4j.LoggerFactory;
 public final class TrainedAutoencoder implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TrainedAutoencoder.class);
 
-  /** Which weights of a checkpoint to use. */
-  public enum Weights {
-    /** The exponential moving average (ema.safetensors), what a finished run is evaluated with. */
-    EMA,
-    /** The raw trained weights (model.safetensors). */
-    RAW
-  }
 
   private final Checkpoint checkpoint;
   private final DecqConfig config;
-  private final Weights weights;
+  private final CheckpointWeights weights;
   private final FrozenEncoder encoder;
   private final NDManager manager;
   private final DecqAutoencoder model;
 
-  private TrainedAutoencoder(Checkpoint checkpoint, DecqConfig config, Weights weights, FrozenEncoder encoder,
+  private TrainedAutoencoder(Checkpoint checkpoint, DecqConfig config, CheckpointWeights weights, FrozenEncoder encoder,
       NDManager manager, DecqAutoencoder model) {
     this.checkpoint = checkpoint;
     this.config = config;
@@ -68,7 +62,7 @@ public final class TrainedAutoencoder implements AutoCloseable {
    * Loads the checkpoint {@code path} names (a run directory: its latest checkpoint; or one {@code
    * checkpoints/step-NNNNNNN} folder).
    */
-  public static TrainedAutoencoder load(Path path, Weights weights, Device device) {
+  public static TrainedAutoencoder load(Path path, CheckpointWeights weights, Device device) {
     return load(Checkpoint.resolve(path), weights, null, device);
   }
 
@@ -80,7 +74,7 @@ public final class TrainedAutoencoder implements AutoCloseable {
    *     config says (null: the config's {@code encoder.path})
    * @throws BadInputException when the encoder cannot be found or the weights do not fit the model
    */
-  public static TrainedAutoencoder load(Checkpoint checkpoint, Weights weights, String encoderPath, Device device) {
+  public static TrainedAutoencoder load(Checkpoint checkpoint, CheckpointWeights weights, String encoderPath, Device device) {
     DecqConfig config = checkpoint.config();
     EncoderConfig encoderConfig = config.encoder().with(encoderPath, null);
     String path = encoderConfig.path();
@@ -94,8 +88,8 @@ public final class TrainedAutoencoder implements AutoCloseable {
     try {
       DecqAutoencoder model = new DecqAutoencoder(encoder, config.queries(), config.decoder());
       model.materialize(manager, 0);
-      Path file = checkpoint.dir().resolve(weights == Weights.EMA ? Checkpoint.EMA : Checkpoint.MODEL);
-      Map<String, HostTensor> state = weights == Weights.EMA ? checkpoint.ema() : checkpoint.model();
+      Path file = checkpoint.dir().resolve(weights == CheckpointWeights.EMA ? Checkpoint.EMA : Checkpoint.MODEL);
+      Map<String, HostTensor> state = weights == CheckpointWeights.EMA ? checkpoint.ema() : checkpoint.model();
       model.loadStateDict(state, file.toString(), null);
       LOG.info(String.format(Locale.ROOT, "autoencoder from %s (step %d, %s weights): %d queries, decoder %s, %d parameters",
           checkpoint.dir(), checkpoint.step(), weights.name().toLowerCase(Locale.ROOT), model.queryCount(),
@@ -119,7 +113,7 @@ public final class TrainedAutoencoder implements AutoCloseable {
   }
 
   /** Which of its weights are loaded. */
-  public Weights weights() {
+  public CheckpointWeights weights() {
     return weights;
   }
 
@@ -156,6 +150,18 @@ public final class TrainedAutoencoder implements AutoCloseable {
    */
   public NDArray decode(NDArray latent) {
     return scoped(latent, model::decode);
+  }
+
+  /**
+   * Pixels of a normalised joint latent, optionally from its patch tokens alone.
+   *
+   * @param latent (B, Q + T, C)
+   * @param dropQueries decode without the query tokens (the ablation; meaningful only for a decoder trained
+   *     with query dropout)
+   * @return (B, 3, S, S) float32, pixel space, not clamped; owned by {@code latent}'s manager
+   */
+  public NDArray decode(NDArray latent, boolean dropQueries) {
+    return scoped(latent, z -> model.decode(z, dropQueries));
   }
 
   /**

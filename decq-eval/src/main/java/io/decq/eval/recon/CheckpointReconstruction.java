@@ -1,9 +1,9 @@
 package io.decq.eval.recon;
 
 import ai.djl.Device;
+import io.decq.core.config.CheckpointWeights;
 import io.decq.core.encoder.ImageBatches;
 import io.decq.core.rae.TrainedAutoencoder;
-import io.decq.core.rae.TrainedAutoencoder.Weights;
 import io.decq.core.run.Checkpoint;
 import io.decq.eval.fid.FidInception;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ public final class CheckpointReconstruction {
    * @param weights which of its weights
    * @param encoder the frozen encoder's path as loaded
    */
-  public record Evaluated(ReconEvaluation.Result result, Checkpoint checkpoint, Weights weights, String encoder) {
+  public record Evaluated(ReconEvaluation.Result result, Checkpoint checkpoint, CheckpointWeights weights, String encoder) {
     /** {@code checkpoint}, {@code checkpoint_step}, {@code weights}, {@code encoder}: for reports. */
     public Map<String, Object> about() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -47,7 +47,7 @@ public final class CheckpointReconstruction {
    * @param encoderPath overrides the run's encoder.path (null: keep it)
    * @param inceptionWeights FID Inception weights for rFID, or null for none ({@code options.inception()} is ignored)
    */
-  public static Evaluated run(Path checkpointArg, String option, Weights weights, String encoderPath, Path imagesArg,
+  public static Evaluated run(Path checkpointArg, String option, CheckpointWeights weights, String encoderPath, Path imagesArg,
       Path inceptionWeights, ReconEvaluation.Options options, Device device) {
     List<Path> files = ImageBatches.resolve(List.of(imagesArg));
     ReconEvaluation.checkImages(files, inceptionWeights != null, options.saveDir());

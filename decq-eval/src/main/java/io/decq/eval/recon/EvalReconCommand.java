@@ -1,9 +1,10 @@
 package io.decq.eval.recon;
 
 import ai.djl.Device;
+import io.decq.core.config.CheckpointWeights;
 import com.google.gson.JsonObject;
 import io.decq.core.cli.CommonOptions;
-import io.decq.core.rae.TrainedAutoencoder.Weights;
+import io.decq.core.cli.WeightChoice;
 import io.decq.core.util.Provenance;
 import io.decq.eval.fid.FidPreprocess;
 import io.decq.eval.iq.IqCommand;
@@ -93,7 +94,7 @@ public final class EvalReconCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Weights w = weights != null && weights.raw ? Weights.RAW : Weights.EMA;
+    CheckpointWeights w = WeightChoice.of(weights);
     FidPreprocess pre = FidPreprocess.parse(preprocess);
     ReconEvaluation.Options options = new ReconEvaluation.Options(psnr, ssim, batch, saveRecon, null, pre,
         IqReport.SHOWN_PAIRS);
@@ -123,7 +124,7 @@ public final class EvalReconCommand implements Callable<Integer> {
    *
    * @param inceptionWeights FID Inception weights for rFID, or null
    */
-  public static Outcome run(Path checkpoint, Weights weights, String encoderPath, Path images, Path inceptionWeights,
+  public static Outcome run(Path checkpoint, CheckpointWeights weights, String encoderPath, Path images, Path inceptionWeights,
       ReconEvaluation.Options options, Device device, Path out, Path html) {
     CheckpointReconstruction.Evaluated e = CheckpointReconstruction.run(checkpoint, "--ae", weights, encoderPath, images,
         inceptionWeights, options, device);

@@ -1,12 +1,13 @@
 package io.decq.eval.recon;
 
 import ai.djl.Device;
+import io.decq.core.config.CheckpointWeights;
 import com.google.gson.JsonObject;
 import io.decq.core.cli.CommonOptions;
+import io.decq.core.cli.WeightChoice;
 import io.decq.core.cli.Subcommand;
 import io.decq.core.error.BadInputException;
 import io.decq.core.rae.TrainedAutoencoder;
-import io.decq.core.rae.TrainedAutoencoder.Weights;
 import io.decq.core.util.Provenance;
 import io.decq.eval.fid.FidPreprocess;
 import io.decq.eval.iq.ImageQuality;
@@ -82,11 +83,11 @@ public final class ReconstructCommand implements Subcommand, Callable<Integer> {
    * @param weights which weights were used
    * @param summary the JSON written to {@code out/summary.json}
    */
-  public record Result(List<Path> files, ImageQuality.Result quality, long step, Weights weights, JsonObject summary) {}
+  public record Result(List<Path> files, ImageQuality.Result quality, long step, CheckpointWeights weights, JsonObject summary) {}
 
   @Override
   public Integer call() {
-    Weights w = weights != null && weights.raw ? Weights.RAW : Weights.EMA;
+    CheckpointWeights w = WeightChoice.of(weights);
     Result r = reconstruct(checkpoint, w, encoder, images, out, batch, common.device());
     PrintWriter p = spec.commandLine().getOut();
     p.print(IqReport.table(r.quality()));
@@ -106,7 +107,7 @@ public final class ReconstructCommand implements Subcommand, Callable<Integer> {
    * @param encoderPath overrides the run's encoder.path (null: keep it)
    * @throws BadInputException for a bad checkpoint, encoder, image or output folder
    */
-  public static Result reconstruct(Path checkpointArg, Weights weights, String encoderPath, Path imagesArg, Path out,
+  public static Result reconstruct(Path checkpointArg, CheckpointWeights weights, String encoderPath, Path imagesArg, Path out,
       int batch, Device device) {
     ReconEvaluation.Options options = new ReconEvaluation.Options(PSNR, SSIM, batch, out, null, FidPreprocess.TF, 0);
     CheckpointReconstruction.Evaluated e = CheckpointReconstruction.run(checkpointArg, "--checkpoint", weights,

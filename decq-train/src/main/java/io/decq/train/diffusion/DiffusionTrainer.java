@@ -1,6 +1,7 @@
 package io.decq.train.diffusion;
 
 import ai.djl.Device;
+import io.decq.core.config.CheckpointWeights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -162,7 +163,7 @@ public final class DiffusionTrainer implements AutoCloseable {
           + " checkpoints/step-NNNNNNN folders");
     }
     Checkpoint c = Checkpoint.resolve(Path.of(path), "ae.checkpoint");
-    return TrainedAutoencoder.load(c, TrainedAutoencoder.Weights.valueOf(config.ae().weights().name()),
+    return TrainedAutoencoder.load(c, config.ae().weights(),
         config.ae().encoder(), device);
   }
 

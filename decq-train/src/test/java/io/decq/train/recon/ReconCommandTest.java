@@ -1,6 +1,7 @@
 package io.decq.train.recon;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import io.decq.core.config.CheckpointWeights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,6 @@ import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
 import io.decq.core.nn.NativeMemory;
 import io.decq.core.rae.TrainedAutoencoder;
-import io.decq.core.rae.TrainedAutoencoder.Weights;
 import io.decq.core.run.Checkpoint;
 import io.decq.core.run.RunDirectory;
 import io.decq.train.run.MetricsLog;
@@ -142,7 +142,7 @@ class ReconCommandTest {
     for (Path f : Images.list(TinyRecon.VAL).subList(0, PREVIEWS)) {
       inputs.add(Images.read(f));
     }
-    try (TrainedAutoencoder ae = TrainedAutoencoder.load(out, Weights.RAW, Device.cpu())) {
+    try (TrainedAutoencoder ae = TrainedAutoencoder.load(out, CheckpointWeights.RAW, Device.cpu())) {
       assertEquals(STEPS, ae.checkpoint().step());
       assertEquals(Set.of(0, 3, 6, 9), ae.autoencoder().taps());
       List<RgbImage> recon = ae.reconstruct(inputs);
