@@ -94,6 +94,9 @@ public final class FidStatsCommand implements Callable<Integer> {
   }
 
   static String absolute(Path p) {
+    if (FidInception.isRandom(p)) {
+      return p + " (random-weight FID-Inception: a pipeline check, not a quality number)";
+    }
     return p.toAbsolutePath().normalize().toString();
   }
 }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 public class InceptionOptions {
   @Option(names = "--inception", required = true, paramLabel = "W",
       description = "FID Inception weights: pytorch-fid's pt_inception-2015-12-05-6726825d.pth or a .safetensors "
-          + "with the same state-dict keys.")
+          + "with the same state-dict keys; or random[:SEED] for seeded random weights (a pipeline check whose numbers "
+          + "say nothing about quality).")
   Path weights;
 
   @Option(names = "--preprocess", defaultValue = "tf", paramLabel = "tf|torch",

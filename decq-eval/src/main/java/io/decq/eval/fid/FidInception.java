@@ -87,9 +87,52 @@ public final class FidInception extends AbstractBlock implements AutoCloseable {
     slots.put("fc.bias", new BasicConv2d.WeightSlot(fc.getParameters().get("bias"), new long[] {NUM_CLASSES}));
   }
 
-  /** Reads the weights with {@link WeightFiles#read} (torch .pt/.pth, safetensors, npz) onto {@code device}. */
+  /**
+   * Reads the weights with {@link WeightFiles#read} (torch .pt/.pth, safetensors, npz) onto {@code device};
+   * the name {@code random} or {@code random:SEED} gives {@link #random} weights instead (a pipeline check).
+   */
   public static FidInception load(Path file, Device device) {
+    if (isRandom(file)) {
+      String s = file.toString();
+      return random(s.contains(":") ? Long.parseLong(s.substring(s.indexOf(':') + 1)) : 0, device);
+    }
     return fromStateDict(WeightFiles.read(file), file.toString(), device);
+  }
+
+  /** Whether {@code weights} names seeded random weights ({@code random} or {@code random:SEED}), not a file. */
+  public static boolean isRandom(Path weights) {
+    return weights.getNameCount() == 1 && weights.toString().matches("random(:\\d+)?");
+  }
+
+  /**
+   * The network with seeded pseudo-random weights: convolutions He-normal (std sqrt(2 / fan_in)), BatchNorm
+   * identity (weight 1, bias 0, mean 0, var 1), fc N(0, 0.01). For checking a pipeline where the real
+   * weights are not at hand: its features are a fixed random function of the images, so FID/KID computed
+   * with it are repeatable but say nothing about image quality, and must be labelled so.
+   */
+  public static FidInception random(long seed, Device device) {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+    Map<String, HostTensor> weights = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, BasicConv2d.WeightSlot> e : new FidInception().slots.entrySet()) {
+      String key = e.getKey();
+      long[] shape = e.getValue().shape();
+      float[] v = new float[(int) HostTensor.numel(shape)];
+      if (key.endsWith("bn.weight") || key.endsWith("running_var")) {
+        java.util.Arrays.fill(v, 1f);
+      } else if (key.endsWith("conv.weight") || key.equals("fc.weight")) {
+        double std = key.equals("fc.weight") ? 0.01 : Math.sqrt(2.0 / (v.length / shape[0]));
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (float) (gaussian(rng) * std);
+        }
+      }
+      weights.put(key, HostTensor.ofFloats(shape, v));
+    }
+    return fromStateDict(weights, "random FID-Inception (seed " + seed + ")", device);
+  }
+
+  private static double gaussian(java.util.SplittableRandom rng) {
+    double u1 = 1 - rng.nextDouble();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rng.nextDouble());
   }
 
   /**

@@ -93,6 +93,13 @@ public final class FidReports {
         + "this program's seeded generator, not numpy's, so only whole-set subsets reproduce torch-fidelity "
         + "exactly).", r.numSamples(), samples, reference, r.referenceStatistics(), r.preprocess(),
         InceptionScore.DEFAULT_SPLITS, PrecisionRecall.NEIGHBOURS));
+    String weights = provenance.getAsJsonObject("inputs").has("inception")
+        ? provenance.getAsJsonObject("inputs").get("inception").getAsString() : "";
+    if (weights.startsWith("random")) {
+      html.text("These numbers come from a RANDOM-WEIGHT FID-Inception (" + weights + "): they show that the pipeline"
+          + " runs and are repeatable, but say nothing about image quality. Pass --inception with pytorch-fid's"
+          + " pt_inception-2015-12-05 weights for real FID / KID.");
+    }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("FID", r.fid());
     m.put("sFID", r.sfid() == null ? "n/a" : r.sfid());

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import io.decq.core.cli.CommonOptions;
 import io.decq.core.cli.WeightChoice;
 import io.decq.core.util.Provenance;
+import io.decq.eval.fid.FidInception;
 import io.decq.eval.fid.FidPreprocess;
 import io.decq.eval.iq.IqCommand;
 import io.decq.eval.iq.IqReport;
@@ -51,7 +52,7 @@ public final class EvalReconCommand implements Callable<Integer> {
 
   @Option(names = "--inception", paramLabel = "W",
       description = "FID Inception weights (pytorch-fid's pt_inception-2015-12-05-6726825d.pth or a .safetensors with its "
-          + "keys): also compute rFID (needs at least 2 images).")
+          + "keys), or random[:SEED] (seeded random weights, a pipeline check): also compute rFID (needs at least 2 images).")
   Path inception;
 
   @Option(names = "--preprocess", defaultValue = "tf", paramLabel = "tf|torch",
@@ -136,7 +137,8 @@ public final class EvalReconCommand implements Callable<Integer> {
     inputs.put("psnr", options.psnr().cliName());
     inputs.put("ssim", options.ssim().cliName());
     if (inceptionWeights != null) {
-      inputs.put("inception", inceptionWeights.toAbsolutePath().normalize().toString());
+      inputs.put("inception", FidInception.isRandom(inceptionWeights) ? inceptionWeights + " (random-weight FID-Inception:"
+          + " a pipeline check, not a quality number)" : inceptionWeights.toAbsolutePath().normalize().toString());
       inputs.put("preprocess", options.preprocess().id());
     }
     JsonObject provenance = Provenance.of("eval recon", inputs);

@@ -45,4 +45,31 @@ class FidInceptionWeightsTest {
     assertTrue(e.getMessage().contains("missing keys (472): Conv2d_1a_3x3.conv.weight"), e.getMessage());
     assertTrue(e.getMessage().contains("(464 more)"), e.getMessage());
   }
+
+  @Test
+  void randomWeightsAreSeededAndGiveSpreadFeatures() {
+    float[][] f = new float[3][];
+    long[] seeds = {0, 0, 1};
+    for (int k = 0; k < 3; k++) {
+      try (FidInception net = FidInception.load(java.nio.file.Path.of("random:" + seeds[k]), Device.cpu());
+          ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(Device.cpu())) {
+        float n = 2f * 3 * 299 * 299;
+        ai.djl.ndarray.NDArray x = m.arange(n).reshape(2, 3, 299, 299).div(n).mul(2).sub(1); // a ramp in [-1, 1)
+        f[k] = net.features(x).pool3().toFloatArray();
+      }
+    }
+    assertTrue(java.util.Arrays.equals(f[0], f[1]), "same seed, same features");
+    assertTrue(!java.util.Arrays.equals(f[0], f[2]), "another seed, other features");
+    double sum = 0;
+    double sq = 0;
+    for (float v : f[0]) {
+      assertTrue(Float.isFinite(v));
+      sum += v;
+      sq += v * v;
+    }
+    double mean = sum / f[0].length;
+    assertTrue(sq / f[0].length - mean * mean > 1e-8, "features vary");
+    assertTrue(FidInception.isRandom(java.nio.file.Path.of("random:7")));
+    assertTrue(!FidInception.isRandom(java.nio.file.Path.of("weights/random.pth")));
+  }
 }
