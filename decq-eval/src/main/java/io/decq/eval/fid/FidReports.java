@@ -1,10 +1,15 @@
 package io.decq.eval.fid;
 
 import com.google.gson.JsonObject;
+import io.decq.core.error.BadInputException;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;
+import io.decq.core.io.DType;
+import io.decq.core.io.Npz;
 import io.decq.eval.report.HtmlReport;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +26,10 @@ public final class FidReports {
   /** Rows of the grid of first images on a page. */
   public static final int GRID_ROWS = 4;
   private static final int GRID_PAD = 2;
+  /** Classes shown in the per-class grid at most. */
+  static final int CLASS_ROWS = 16;
+  /** Samples read at most to fill the per-class grid. */
+  static final int CLASS_SCAN = 4096;
 
   private FidReports() {}
 
@@ -114,7 +123,9 @@ public final class FidReports {
     m.put("reference images", r.numReferenceImages());
     m.put("samples / s", r.samplesPerSecond());
     html.metrics("Metrics", m);
-    firstImages(html, "Samples", samples);
+    if (!classGrid(html, samples)) {
+      firstImages(html, "Samples", samples);
+    }
     return html.provenance(provenance);
   }
 
@@ -130,6 +141,81 @@ public final class FidReports {
     html.section(heading);
     html.image(String.format(Locale.ROOT, "the first %d images of %s", first.size(), images),
         Images.grid(first, Math.min(GRID_COLUMNS, first.size()), GRID_PAD));
+  }
+
+  /**
+   * One row of up to {@link #GRID_COLUMNS} samples per class (at most {@value #CLASS_ROWS} classes, from the
+   * first {@value #CLASS_SCAN} images) when {@code samples} is an ADM batch with labels ({@code arr_1});
+   * returns whether it drew one.
+   */
+  static boolean classGrid(HtmlReport html, Path samples) {
+    if (!samples.toString().endsWith(".npz")) {
+      return false;
+    }
+    long[] labels;
+    try (Npz.Member m = Npz.stream(samples, "arr_1")) {
+      if (m.header().dtype() != DType.I64 || m.header().shape().length != 1) {
+        return false;
+      }
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(m.data().readAllBytes()).order(m.header().byteOrder());
+      labels = new long[(int) m.header().numel()];
+      for (int i = 0; i < labels.length; i++) {
+        labels[i] = b.getLong();
+      }
+    } catch (BadInputException | IOException e) {
+      return false;
+    }
+    java.util.TreeMap<Long, List<RgbImage>> byClass = new java.util.TreeMap<>();
+    try (ImageSource source = ImageSource.open(samples)) {
+      int seen = 0;
+      while (seen < Math.min(CLASS_SCAN, labels.length)) {
+        List<RgbImage> chunk = source.next(64);
+        if (chunk.isEmpty()) {
+          break;
+        }
+        for (RgbImage im : chunk) {
+          long label = labels[seen++];
+          List<RgbImage> row = byClass.get(label);
+          if (row == null && byClass.size() < CLASS_ROWS) {
+            row = new ArrayList<>();
+            byClass.put(label, row);
+          }
+          if (row != null && row.size() < GRID_COLUMNS) {
+            row.add(im);
+          }
+        }
+      }
+    }
+    List<RgbImage> grid = new ArrayList<>();
+    List<Long> shown = new ArrayList<>();
+    int cols = 0;
+    for (List<RgbImage> row : byClass.values()) {
+      cols = Math.max(cols, row.size());
+    }
+    RgbImage blank = null;
+    for (Map.Entry<Long, List<RgbImage>> e : byClass.entrySet()) {
+      shown.add(e.getKey());
+      for (int i = 0; i < cols; i++) {
+        if (i < e.getValue().size()) {
+          grid.add(e.getValue().get(i));
+        } else {
+          RgbImage first = e.getValue().get(0);
+          if (blank == null) {
+            byte[] white = new byte[first.height() * first.width() * 3];
+            java.util.Arrays.fill(white, (byte) 255);
+            blank = new RgbImage(first.height(), first.width(), white);
+          }
+          grid.add(blank);
+        }
+      }
+    }
+    if (grid.isEmpty()) {
+      return false;
+    }
+    html.section("Samples by class");
+    html.image("one row per class (labels " + shown + "), the first samples of each in " + samples,
+        Images.grid(grid, cols, GRID_PAD));
+    return true;
   }
 
   private static double trace(FidStats s) {
