@@ -18,8 +18,11 @@ import io.decq.core.nn.Linear;
  * stored u, v are used unchanged. The convolution uses {@code weight_orig / sigma}, {@code sigma = u . (W
  * v)}, with the gradient flowing through sigma (u and v are constants).
  *
- * <p>The convolution is a sum of k matrix products (one per tap): libtorch's convolution as DJL 0.29 calls
- * it returned wrong values for the k=9 kernel on CPU here (k=1 was right), see the discriminator parity test.
+ * <p>The convolution is a sum of k matrix products (one per tap) over the circularly padded input, not
+ * libtorch's convolution: on the development CPU (AMD EPYC, AVX-512) DJL 0.29 / libtorch 2.3.1's {@code
+ * conv1d} (and {@code conv2d} with a 1 x k kernel) returns wrong values and NaN gradients for batch >= 2 with
+ * 24 channels and k = 9 (max |diff| 23 against a scalar loop at B=2, C=24, N=100; right for B=1, for k=1 and
+ * for 4 channels). The heads are under 10% of the discriminator's time, so the taps cost little.
  *
  * <p>Dimensions: B batch, I input channels, O output channels, N sequence length (tokens), k kernel size.
  */

@@ -90,6 +90,44 @@ class DiscriminatorParityTest {
     }
   }
 
+  /**
+   * A training-mode forward (power iteration, then the conv with the updated u/v) passes a finite, non-zero
+   * gradient into its input, equal to that of an eval-mode forward of a discriminator holding the updated
+   * u/v: the u/v the graph uses are constants of that forward. (With libtorch's conv1d for the k=9 heads
+   * this gradient was NaN; see {@link SpectralConv1d}.)
+   */
+  @Test
+  void trainingModeInputGradientEqualsEvalWithTheUpdatedBuffers() {
+    Map<String, HostTensor> t = LossGolden.tensors("disc/d_step.safetensors");
+    try (DinoDiscriminator train = DiscFixtures.load(); DinoDiscriminator eval = DiscFixtures.load();
+        NDManager m = NDManager.newBaseManager()) {
+      NDArray x = t.get("fake_input").toNDArray(m);
+      x.setRequiresGradient(true);
+      float[] trainGrad;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        gc.backward(GanLoss.generator(train.classify(x, true)));
+        trainGrad = x.getGradient().toFloatArray();
+      }
+      eval.loadStateDict(train.stateDict(), "after the training forward", null);
+      NDArray y = t.get("fake_input").toNDArray(m);
+      y.setRequiresGradient(true);
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        gc.backward(GanLoss.generator(eval.classify(y, false)));
+      }
+      float[] evalGrad = y.getGradient().toFloatArray();
+      double norm = 0;
+      double diff = 0;
+      for (int i = 0; i < trainGrad.length; i++) {
+        assertTrue(Float.isFinite(trainGrad[i]), "non-finite input gradient at " + i);
+        norm = Math.max(norm, Math.abs(trainGrad[i]));
+        diff = Math.max(diff, Math.abs(trainGrad[i] - evalGrad[i]));
+      }
+      System.out.printf("training-mode input gradient: max |g| %.3g, max |train - eval| %.3g%n", norm, diff);
+      assertTrue(norm > 0, "zero input gradient");
+      assertTrue(diff <= 1e-6 * norm, "training and eval input gradients differ by " + diff);
+    }
+  }
+
   @Test
   void stateIsRaeCheckpointLayoutAndRoundTrips() {
     Map<String, HostTensor> heads = WeightFiles.read(LossGolden.file("disc/disc_heads.pt"));
