@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
         + "stage-1 checkpoint's reconstructions. Every command writes JSON and, with --html, a self-contained page.",
     synopsisSubcommandLabel = "COMMAND",
     commandListHeading = "%nCommands:%n",
-    subcommands = {IqCommand.class, FidStatsCommand.class, FdCommand.class, GenCommand.class, EvalReconCommand.class})
+    subcommands = {IqCommand.class, FidStatsCommand.class, FdCommand.class, GenCommand.class, EvalReconCommand.class,
+        ReportCommand.class})
 public final class EvalCommand implements Subcommand, Runnable {
   @Spec CommandSpec spec;
 

@@ -105,7 +105,7 @@ public final class FidReports {
     String weights = provenance.getAsJsonObject("inputs").has("inception")
         ? provenance.getAsJsonObject("inputs").get("inception").getAsString() : "";
     if (weights.startsWith("random")) {
-      html.text("These numbers come from a RANDOM-WEIGHT FID-Inception (" + weights + "): they show that the pipeline"
+      html.text("These numbers come from a RANDOM-WEIGHT FID-Inception (" + weights.split(" ")[0] + "): they show that the pipeline"
           + " runs and are repeatable, but say nothing about image quality. Pass --inception with pytorch-fid's"
           + " pt_inception-2015-12-05 weights for real FID / KID.");
     }
