@@ -29,8 +29,8 @@ class RepeatedTinyRunTest {
   @TempDir Path tmp;
 
   @Test
-  void fiveRunsAreIdentical() throws IOException {
-    repeat(5);
+  void threeRunsAreIdentical() throws IOException {
+    repeat(3);
   }
 
   @Tag("slow")
