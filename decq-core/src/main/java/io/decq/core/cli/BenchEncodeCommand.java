@@ -13,7 +13,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-
 /**
  * {@code decq bench encode}: {@link EncoderBenchmark} (throughput of a random-weight base-size encoder and
  * native memory before and after), printed.

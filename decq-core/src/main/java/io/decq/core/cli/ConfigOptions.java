@@ -20,4 +20,13 @@ public class ConfigOptions {
   public DecqConfig load() {
     return ConfigLoader.load(config, overrides);
   }
+
+  /** {@link #load()} with {@code --seed} (when given) as the last override of {@code train.seed}. */
+  public DecqConfig load(CommonOptions common) {
+    List<String> all = new ArrayList<>(overrides);
+    if (common.seed != null) {
+      all.add("train.seed=" + common.seed);
+    }
+    return ConfigLoader.load(config, all);
+  }
 }

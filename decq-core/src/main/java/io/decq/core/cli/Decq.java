@@ -1,7 +1,7 @@
 package io.decq.core.cli;
 
-import io.decq.core.error.BadInputException;
 import ai.djl.engine.Engine;
+import io.decq.core.error.BadInputException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;

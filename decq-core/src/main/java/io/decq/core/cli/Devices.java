@@ -1,8 +1,8 @@
 package io.decq.core.cli;
 
-import io.decq.core.error.BadInputException;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import io.decq.core.error.BadInputException;
 
 /** Turns {@code --device auto|cpu|gpu|gpu:N} into a DJL device. */
 public final class Devices {

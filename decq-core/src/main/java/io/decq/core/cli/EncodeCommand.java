@@ -16,7 +16,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-
 /**
  * {@code decq encode}: runs the frozen encoder over images and writes its latent and the requested hidden
  * states to a safetensors file ({@link EncoderFeatures}).

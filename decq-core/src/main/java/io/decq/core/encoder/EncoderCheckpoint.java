@@ -1,7 +1,7 @@
 package io.decq.core.encoder;
 
-import io.decq.core.error.BadInputException;
 import io.decq.core.config.EncoderConfig.Family;
+import io.decq.core.error.BadInputException;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
 import java.nio.file.Files;

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.decq.core.error.BadInputException;
 import io.decq.core.config.DecoderConfig;
 import io.decq.core.config.DecqConfig;
 import io.decq.core.config.EncoderConfig.Family;

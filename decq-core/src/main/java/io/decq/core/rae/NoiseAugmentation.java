@@ -1,9 +1,9 @@
 package io.decq.core.rae;
 
-import io.decq.core.config.NoiseMode;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.decq.core.config.NoiseMode;
 
 /**
  * Stage-1 latent noise augmentation (RAE's {@code RAE.noising}): {@code z + sigma * eps}, eps ~ N(0, I),

@@ -1,10 +1,10 @@
 package io.decq.core.rae;
 
 import ai.djl.Device;
-import io.decq.core.config.CheckpointWeights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import io.decq.core.config.CheckpointWeights;
 import io.decq.core.config.DecqConfig;
 import io.decq.core.config.EncoderConfig;
 import io.decq.core.encoder.FrozenEncoder;

@@ -1,11 +1,11 @@
 package io.decq.core.rae;
 
-import io.decq.core.config.TransformerSize;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import io.decq.core.config.TransformerSize;
 import io.decq.core.nn.DecqBlock;
 import io.decq.core.nn.Init;
 import io.decq.core.nn.LayerNorm;

@@ -1,9 +1,9 @@
 package io.decq.core.cli;
 
-import io.decq.core.error.BadInputException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.decq.core.error.BadInputException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonParser;
-import io.decq.core.error.BadInputException;
 import io.decq.core.config.ConfigException;
 import io.decq.core.config.ConfigLoader;
 import io.decq.core.config.EncoderConfig;
 import io.decq.core.config.EncoderConfig.Family;
+import io.decq.core.error.BadInputException;
 import io.decq.core.nn.Activations;
 import java.nio.file.Path;
 import java.util.List;

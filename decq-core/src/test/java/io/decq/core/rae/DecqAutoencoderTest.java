@@ -1,8 +1,5 @@
 package io.decq.core.rae;
 
-import io.decq.core.config.TransformerSize;
-import io.decq.core.config.DecoderPreset;
-import io.decq.core.config.NoiseMode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,9 +12,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import io.decq.core.error.BadInputException;
 import io.decq.core.config.DecoderConfig;
+import io.decq.core.config.DecoderPreset;
+import io.decq.core.config.NoiseMode;
 import io.decq.core.config.QueriesConfig;
+import io.decq.core.config.TransformerSize;
+import io.decq.core.error.BadInputException;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
 import java.nio.file.Path;

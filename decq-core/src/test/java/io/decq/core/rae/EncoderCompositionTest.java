@@ -1,7 +1,5 @@
 package io.decq.core.rae;
 
-import io.decq.core.config.DecoderPreset;
-import io.decq.core.config.NoiseMode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,14 +13,16 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import io.decq.core.error.BadInputException;
 import io.decq.core.config.ConfigLoader;
 import io.decq.core.config.DecoderConfig;
+import io.decq.core.config.DecoderPreset;
 import io.decq.core.config.DecqConfig;
 import io.decq.core.config.EncoderConfig;
+import io.decq.core.config.NoiseMode;
 import io.decq.core.config.QueriesConfig;
 import io.decq.core.encoder.FrozenEncoder;
 import io.decq.core.encoder.HfVisionConfig;
+import io.decq.core.error.BadInputException;
 import io.decq.core.image.Images;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;

@@ -1,8 +1,5 @@
 package io.decq.core.rae;
 
-import io.decq.core.config.TransformerSize;
-import io.decq.core.config.DecoderPreset;
-import io.decq.core.config.NoiseMode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.decq.core.config.ConfigException;
 import io.decq.core.config.ConfigLoader;
 import io.decq.core.config.DecoderConfig;
+import io.decq.core.config.DecoderPreset;
 import io.decq.core.config.DecqConfig;
+import io.decq.core.config.NoiseMode;
 import io.decq.core.config.QueriesConfig;
+import io.decq.core.config.TransformerSize;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

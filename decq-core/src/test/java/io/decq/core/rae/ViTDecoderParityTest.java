@@ -1,6 +1,5 @@
 package io.decq.core.rae;
 
-import io.decq.core.config.TransformerSize;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +11,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.decq.core.config.DecoderConfig;
 import io.decq.core.config.QueriesConfig;
+import io.decq.core.config.TransformerSize;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
 import java.io.IOException;

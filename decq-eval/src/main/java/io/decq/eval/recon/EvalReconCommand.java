@@ -1,10 +1,10 @@
 package io.decq.eval.recon;
 
 import ai.djl.Device;
-import io.decq.core.config.CheckpointWeights;
 import com.google.gson.JsonObject;
 import io.decq.core.cli.CommonOptions;
 import io.decq.core.cli.WeightChoice;
+import io.decq.core.config.CheckpointWeights;
 import io.decq.core.util.Provenance;
 import io.decq.eval.fid.FidInception;
 import io.decq.eval.fid.FidPreprocess;

@@ -1,11 +1,11 @@
 package io.decq.eval.recon;
 
 import ai.djl.Device;
-import io.decq.core.config.CheckpointWeights;
 import com.google.gson.JsonObject;
 import io.decq.core.cli.CommonOptions;
-import io.decq.core.cli.WeightChoice;
 import io.decq.core.cli.Subcommand;
+import io.decq.core.cli.WeightChoice;
+import io.decq.core.config.CheckpointWeights;
 import io.decq.core.error.BadInputException;
 import io.decq.core.rae.TrainedAutoencoder;
 import io.decq.core.util.Provenance;

@@ -1,8 +1,8 @@
 package io.decq.train.data;
 
-import io.decq.core.error.BadInputException;
 import io.decq.core.config.DataConfig;
 import io.decq.core.config.DataConfig.Crop;
+import io.decq.core.error.BadInputException;
 import io.decq.core.image.RgbImage;
 import java.util.Random;
 

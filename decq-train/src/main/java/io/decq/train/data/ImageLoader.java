@@ -1,7 +1,7 @@
 package io.decq.train.data;
 
-import io.decq.core.error.BadInputException;
 import io.decq.core.config.DataConfig;
+import io.decq.core.error.BadInputException;
 import io.decq.core.image.ImageFolder;
 import io.decq.core.image.Images;
 import io.decq.core.image.RgbImage;

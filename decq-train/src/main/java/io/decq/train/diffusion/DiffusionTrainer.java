@@ -1,7 +1,6 @@
 package io.decq.train.diffusion;
 
 import ai.djl.Device;
-import io.decq.core.config.CheckpointWeights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;

@@ -1,6 +1,9 @@
 package io.decq.train.loop;
 
+import io.decq.core.run.RunDirectory;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * What a call of {@link TrainLoop#run()} did.
@@ -14,4 +17,20 @@ import java.nio.file.Path;
  * @param runDir the run directory
  */
 public record TrainResult(
-    long startStep, long endStep, double firstLoss, double lastLoss, double imagesPerSecond, Path lastCheckpoint, Path runDir) {}
+    long startStep, long endStep, double firstLoss, double lastLoss, double imagesPerSecond, Path lastCheckpoint, Path runDir) {
+  /** What a trainer command prints: the steps and losses, the run directory, the checkpoint, metrics and previews. */
+  public void print(PrintWriter w) {
+    if (endStep > startStep) {
+      w.printf(Locale.ROOT, "trained steps %d..%d: loss %.4f -> %.4f (first and last logging window), %.1f images/s%n",
+          startStep + 1, endStep, firstLoss, lastLoss, imagesPerSecond);
+    } else {
+      w.printf(Locale.ROOT, "nothing to train: the checkpoint is at step %d (train.max_steps)%n", startStep);
+    }
+    RunDirectory run = new RunDirectory(runDir);
+    w.println("run directory: " + run.root());
+    if (lastCheckpoint != null) {
+      w.println("checkpoint: " + lastCheckpoint);
+    }
+    w.println("metrics: " + run.metricsFile() + "   previews: " + run.previewsDir());
+  }
+}

@@ -2,15 +2,8 @@ package io.decq.train.recon;
 
 import io.decq.core.cli.CommonOptions;
 import io.decq.core.cli.ConfigOptions;
-import io.decq.core.config.ConfigLoader;
-import io.decq.core.config.DecqConfig;
-import io.decq.core.run.RunDirectory;
-import io.decq.train.loop.TrainResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,28 +37,11 @@ public final class ReconCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<String> overrides = new ArrayList<>(config.overrides);
-    if (common.seed != null) {
-      overrides.add("train.seed=" + common.seed);
-    }
-    DecqConfig resolved = ConfigLoader.load(config.config, overrides);
-    ReconTrainer.Result r = ReconTrainer.run(resolved, out, resume, common.device());
-    TrainResult t = r.train();
-    RunDirectory run = new RunDirectory(t.runDir());
+    ReconTrainer.Result r = ReconTrainer.run(config.load(common), out, resume, common.device());
     PrintWriter w = spec.commandLine().getOut();
-    if (t.endStep() > t.startStep()) {
-      w.printf(Locale.ROOT, "trained steps %d..%d: loss %.4f -> %.4f (first and last logging window), %.1f images/s%n",
-          t.startStep() + 1, t.endStep(), t.firstLoss(), t.lastLoss(), t.imagesPerSecond());
-    } else {
-      w.printf(Locale.ROOT, "nothing to train: the checkpoint is at step %d (train.max_steps)%n", t.startStep());
-    }
+    r.train().print(w);
     w.println("latent statistics: " + r.latentStatistics());
-    w.println("run directory: " + run.root());
-    if (t.lastCheckpoint() != null) {
-      w.println("checkpoint: " + t.lastCheckpoint());
-    }
-    w.println("metrics: " + run.metricsFile() + "   previews: " + run.previewsDir());
-    w.println("reconstruct: decq reconstruct --checkpoint " + run.root() + " --images DIR --out DIR");
+    w.println("reconstruct: decq reconstruct --checkpoint " + r.train().runDir() + " --images DIR --out DIR");
     w.flush();
     return 0;
   }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.decq.core.error.BadInputException;
 import io.decq.core.config.DataConfig.Crop;
+import io.decq.core.error.BadInputException;
 import io.decq.core.image.RgbImage;
 import java.util.Arrays;
 import java.util.HashSet;

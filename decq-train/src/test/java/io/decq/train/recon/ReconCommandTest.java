@@ -1,7 +1,6 @@
 package io.decq.train.recon;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import io.decq.core.config.CheckpointWeights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +8,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
+import io.decq.core.config.CheckpointWeights;
 import io.decq.core.config.ConfigBinder;
 import io.decq.core.config.DecqConfig;
 import io.decq.core.encoder.FrozenEncoder;
