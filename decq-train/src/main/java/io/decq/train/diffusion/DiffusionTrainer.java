@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.decq.core.config.DecqConfig;
+import io.decq.core.config.DitConfig;
 import io.decq.core.dit.DitDH;
 import io.decq.core.dit.DitSampler;
 import io.decq.core.dit.TrainedDenoiser;
@@ -34,6 +35,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,6 +123,9 @@ public final class DiffusionTrainer implements AutoCloseable {
       int grid = (int) Math.round(Math.sqrt(a.patchTokens()));
       LatentLayout layout = new LatentLayout(a.queryCount(), grid, a.width());
       DitDH model = DitDH.of(config.dit().preset(), layout, config.dit().numClasses());
+      if (resume != null) {
+        checkResume(config, resume, layout);
+      }
       model.materialize(manager, config.train().seed());
       DiffusionTrainer trainer = new DiffusionTrainer(config, ae, manager, model, loader);
       trainer.loop = trainer.buildLoop(out, resume, listeners);
@@ -177,6 +182,36 @@ public final class DiffusionTrainer implements AutoCloseable {
       throw new BadInputException("dit.num_classes: " + config.dit().numClasses() + ", but data.path " + config.data().path()
           + " has " + classes + " class folders (labels 0.." + (classes - 1) + " must lie in [0, num_classes))");
     }
+  }
+
+  /**
+   * A resumed checkpoint must hold a denoiser of this config's size, for this many classes, on the latent of the
+   * stage-1 run named by ae.checkpoint.
+   */
+  private static void checkResume(DecqConfig config, Path resume, LatentLayout layout) {
+    Checkpoint c = Checkpoint.resolve(resume, "--resume");
+    String source = "--resume " + resume;
+    LatentLayout saved = TrainedDenoiser.layoutOf(c.model(), source + ": " + c.dir().resolve(Checkpoint.MODEL));
+    DitConfig before = c.config().dit();
+    if (!saved.equals(layout)) {
+      throw new BadInputException(source + ": its DiT was trained on a latent of " + describe(saved) + ", but ae.checkpoint "
+          + config.ae().checkpoint() + " gives " + describe(layout) + "; resume with the stage-1 run it was trained on"
+          + " (ae.checkpoint " + c.config().ae().checkpoint() + ")");
+    }
+    DitConfig now = config.dit();
+    if (before.preset() != now.preset() || before.numClasses() != now.numClasses()) {
+      throw new BadInputException(source + ": its DiT is dit.preset " + presetName(before) + " with dit.num_classes "
+          + before.numClasses() + ", but the config asks for dit.preset " + presetName(now) + " with dit.num_classes "
+          + now.numClasses() + "; a checkpoint resumes only into a DiT of its own size");
+    }
+  }
+
+  private static String describe(LatentLayout l) {
+    return l.queries() + " queries + " + l.grid() + "x" + l.grid() + " patches x " + l.channels() + " channels";
+  }
+
+  private static String presetName(DitConfig dit) {
+    return dit.preset().name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   private TrainLoop<HostBatch> buildLoop(Path out, Path resume, StepListener[] listeners) {
