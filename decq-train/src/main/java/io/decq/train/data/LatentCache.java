@@ -280,6 +280,15 @@ public final class LatentCache {
     if (!index.has("format") || !FORMAT.equals(index.get("format").getAsString())) {
       throw new BadInputException(key + " " + indexFile + ": format " + index.get("format") + ", expected " + FORMAT);
     }
+    try {
+      return read(dir, key, index);
+    } catch (NullPointerException | ClassCastException | IllegalStateException | IllegalArgumentException
+        | UnsupportedOperationException e) {
+      throw new BadInputException(key + " " + indexFile + ": malformed (a key is missing or has the wrong type: " + e + ")");
+    }
+  }
+
+  private static LatentCache read(Path dir, String key, JsonObject index) {
     LatentLayout layout = new LatentLayout(index.get("queries").getAsInt(), index.get("grid").getAsInt(),
         index.get("channels").getAsInt());
     List<String> classes = new ArrayList<>();
