@@ -71,7 +71,7 @@ public final class TrainedDenoiser implements AutoCloseable {
   }
 
   /** The joint-latent layout a DiT-DH state dict was trained on. */
-  static LatentLayout layoutOf(Map<String, HostTensor> state, String source) {
+  public static LatentLayout layoutOf(Map<String, HostTensor> state, String source) {
     HostTensor pos = state.get("pos_embed");
     HostTensor embed = state.get("s_embedder.proj.weight");
     HostTensor labels = state.get("y_embedder.embedding_table.weight");

@@ -143,6 +143,16 @@ public final class TrainedAutoencoder implements AutoCloseable {
   }
 
   /**
+   * The normalised form of a raw joint latent (e.g. one read from a latent cache).
+   *
+   * @param raw (B, Q + T, C)
+   * @return (B, Q + T, C), owned by {@code raw}'s manager
+   */
+  public NDArray normalize(NDArray raw) {
+    return scoped(raw, model::normalize);
+  }
+
+  /**
    * Pixels of a normalised joint latent.
    *
    * @param latent (B, Q + T, C)

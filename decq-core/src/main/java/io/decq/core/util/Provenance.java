@@ -15,6 +15,12 @@ import java.util.Map;
  * the inputs. Every checkpoint, sample batch and report carries one under the key {@code provenance}.
  */
 public final class Provenance {
+  /**
+   * The environment variable libtorch reads to run float32 matmuls in TF32 on GPUs (RAE's fp32 recipe sets
+   * {@code allow_tf32}); the launcher sets it to 1 for GPU runs unless {@code DECQ_TF32=0}.
+   */
+  public static final String TF32_ENV = "TORCH_ALLOW_TF32_CUBLAS_OVERRIDE";
+
   private Provenance() {}
 
   /**
@@ -37,9 +43,14 @@ public final class Provenance {
 
   /**
    * The provenance of a training run, for {@code state.json}: git commit and dirty flag, versions, the
-   * device and the seed.
+   * device, whether float32 matmuls ran in TF32 ({@code tf32}: a GPU run with {@value #TF32_ENV}=1) and the seed.
    */
   public static Map<String, Object> ofRun(long seed, ai.djl.Device device) {
+    return ofRun(seed, device, System.getenv(TF32_ENV));
+  }
+
+  /** {@link #ofRun(long, ai.djl.Device)} with the value of {@value #TF32_ENV} given (null: unset). */
+  static Map<String, Object> ofRun(long seed, ai.djl.Device device, String tf32Env) {
     Map<String, Object> out = new java.util.LinkedHashMap<>();
     out.put("git_commit", gitCommit());
     out.put("git_dirty", gitDirty());
@@ -48,6 +59,7 @@ public final class Provenance {
       out.put(k + "_version", v.get(k).getAsString());
     }
     out.put("device", device.toString());
+    out.put("tf32", device.isGpu() && "1".equals(tf32Env));
     out.put("seed", seed);
     out.put("created", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     return out;

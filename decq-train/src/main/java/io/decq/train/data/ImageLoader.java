@@ -179,23 +179,25 @@ public final class ImageLoader implements BatchSource<HostBatch> {
     }
   }
 
-  /** The shuffled order of epoch {@code epoch}: a permutation of 0..size-1 (Fisher-Yates). */
+  /** The shuffled order of epoch {@code epoch}: a permutation of 0..size-1 ({@link #shuffled}). */
   public synchronized int[] order(long epoch) {
-    return orders.computeIfAbsent(epoch, e -> {
-      int n = folder.size();
-      int[] p = new int[n];
-      for (int i = 0; i < n; i++) {
-        p[i] = i;
-      }
-      Random r = new Random(Seeds.derive(seed, Seeds.DATA_ORDER, e));
-      for (int i = n - 1; i > 0; i--) {
-        int j = r.nextInt(i + 1);
-        int t = p[i];
-        p[i] = p[j];
-        p[j] = t;
-      }
-      return p;
-    });
+    return orders.computeIfAbsent(epoch, e -> shuffled(folder.size(), seed, e));
+  }
+
+  /** Epoch {@code epoch}'s order of {@code n} samples under run seed {@code seed}: Fisher-Yates from (seed, epoch). */
+  static int[] shuffled(int n, long seed, long epoch) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = i;
+    }
+    Random r = new Random(Seeds.derive(seed, Seeds.DATA_ORDER, epoch));
+    for (int i = n - 1; i > 0; i--) {
+      int j = r.nextInt(i + 1);
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
   }
 
   /** The augmented image at (epoch, index) of the stream. */

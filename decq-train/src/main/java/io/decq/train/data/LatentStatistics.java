@@ -77,4 +77,35 @@ public final class LatentStatistics {
         stats.tokens(), stats.channels(), stats.count(), folder.root(), (System.nanoTime() - t0) / 1e9, meanAbsMean, meanVar));
     return stats;
   }
+
+  /**
+   * The statistics of the query tokens (the first Q of each joint latent) over every latent of a cache, without
+   * the flipped copies: what {@link #compute} gives over the cached images, up to the cache's rounding.
+   */
+  @SuppressWarnings("try")
+  public static LatentStats cachedQueries(LatentCache cache, Device device, int batch) {
+    long t0 = System.nanoTime();
+    int q = cache.layout().queries();
+    int tokens = cache.layout().tokens();
+    int channels = cache.layout().channels();
+    int bytes = cache.sampleBytes();
+    LatentStats.Accumulator acc = new LatentStats.Accumulator(q, channels);
+    try (NDManager manager = NDManager.newBaseManager(device); NoGrad ng = NoGrad.enter()) {
+      for (int start = 0; start < cache.size(); start += batch) {
+        int take = Math.min(batch, cache.size() - start);
+        byte[] data = new byte[take * bytes];
+        for (int k = 0; k < take; k++) {
+          cache.copySample(start + k, false, data, k * bytes);
+        }
+        LatentBatch b = new LatentBatch(take, tokens, channels, cache.dtype(), data, new int[take], DataPosition.START);
+        try (NDManager step = manager.newSubManager()) {
+          acc.add(b.latents(step).get(":, :" + q + ", :").toFloatArray(), take); // (B, Q, C)
+        }
+      }
+    }
+    LatentStats stats = acc.result();
+    LOG.info(String.format(Locale.ROOT, "query latent statistics [%d, %d] over the %d cached latents of %s in %.1f s", q,
+        channels, stats.count(), cache.dir(), (System.nanoTime() - t0) / 1e9));
+    return stats;
+  }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.decq.core.config.DecqConfig;
+import io.decq.core.config.DitConfig;
 import io.decq.core.dit.DitDH;
 import io.decq.core.dit.DitSampler;
 import io.decq.core.dit.TrainedDenoiser;
@@ -21,10 +22,15 @@ import io.decq.core.rae.TrainedAutoencoder;
 import io.decq.core.run.Checkpoint;
 import io.decq.core.run.Metrics;
 import io.decq.train.Tensors;
+import io.decq.train.data.BatchSource;
 import io.decq.train.data.HostBatch;
 import io.decq.train.data.ImageLoader;
+import io.decq.train.data.LatentBatch;
+import io.decq.train.data.LatentCache;
+import io.decq.train.data.LatentLoader;
 import io.decq.train.data.LatentStatistics;
 import io.decq.train.loop.StepContext;
+import io.decq.train.loop.StepFunction;
 import io.decq.train.loop.StepListener;
 import io.decq.train.loop.StepLoss;
 import io.decq.train.loop.TrainLoop;
@@ -34,6 +40,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +51,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   x   = autoencoder.encode(images): frozen encoder, queries, normalisation (no gradient)  (B, L, C)
+ *         or, with ae.latents, the normalised raw latent read from a decq cache-latents cache
  *   t   = shift(logit-normal or uniform draw)                                              (B)
  *   eps ~ N(0, 1);  x_t = (1 - t) x + t eps;  target = eps - x                             (B, L, C)
  *   y   = class labels, each replaced by the null class with probability dit.class_dropout  (B)
@@ -54,10 +62,15 @@ import org.slf4j.LoggerFactory;
  * exact resume). Metrics: {@code loss} and its two terms {@value Metrics#FLOW_PATCHES} and {@value
  * Metrics#FLOW_QUERIES}.
  *
+ * <p>Data: images from data.path encoded on the fly by the frozen stage-1 model (RAE's default), or a latent
+ * cache ({@code ae.latents}, {@link LatentCache}) made with this very autoencoder (refused otherwise, by its
+ * recorded identity), read on a worker thread ({@link LatentLoader}); data.hflip then picks the cached flipped
+ * copies.
+ *
  * <p>Latent statistics: the patches keep the stage-1 checkpoint's exact statistics. Query statistics from
  * stage 1 are a running estimate unless its {@code decoder.latent_stats} file held exact ones; then they are
- * used as they are, otherwise one pass over {@code data.path} (float64) computes exact ones before the first
- * step. Either way they are written to {@code RUN/}{@value TrainedDenoiser#LATENT_STATS} (samplers decode with
+ * used as they are, otherwise one pass over {@code data.path} (or over the cache's latents, without their
+ * flipped copies) computes exact ones in float64 before the first step. Either way they are written to {@code RUN/}{@value TrainedDenoiser#LATENT_STATS} (samplers decode with
  * them) and a resumed run reads them back from there.
  *
  * <p>Previews: a class-conditional grid drawn with the EMA weights (when train.preview_ema) from the same
@@ -78,20 +91,27 @@ public final class DiffusionTrainer implements AutoCloseable {
   private final TrainedAutoencoder ae;
   private final NDManager manager;
   private final DitDH model;
-  private final ImageLoader loader;
+  /** The training images (null when training from a latent cache). */
+  private final ImageLoader images;
+  /** The latent cache reader (null when encoding on the fly). */
+  private final LatentLoader cached;
+  private final int classes;
   private final TimeSampler times;
-  private TrainLoop<HostBatch> loop;
+  private TrainLoop<?> loop;
   private String statistics;
 
   /** What a run did. */
   public record Result(TrainResult train, String latentStatistics, LatentLayout layout, double shift) {}
 
-  private DiffusionTrainer(DecqConfig config, TrainedAutoencoder ae, NDManager manager, DitDH model, ImageLoader loader) {
+  private DiffusionTrainer(DecqConfig config, TrainedAutoencoder ae, NDManager manager, DitDH model, ImageLoader images,
+      LatentLoader cached) {
     this.config = config;
     this.ae = ae;
     this.manager = manager;
     this.model = model;
-    this.loader = loader;
+    this.images = images;
+    this.cached = cached;
+    this.classes = images != null ? images.folder().classes().size() : cached.cache().classes().size();
     this.times = TimeSampler.of(config.flow(), model.layout().values());
   }
 
@@ -106,32 +126,43 @@ public final class DiffusionTrainer implements AutoCloseable {
    */
   public static DiffusionTrainer prepare(DecqConfig config, Path out, Path resume, Device device,
       StepListener... listeners) {
-    if (config.ae().latents() != null) {
-      throw new BadInputException("ae.latents: latent caches are not supported yet; remove the key to encode each batch"
-          + " on the fly");
-    }
     TrainedAutoencoder ae = loadAutoencoder(config, device);
-    ImageLoader loader = null;
+    ImageLoader images = null;
+    LatentLoader cached = null;
     NDManager manager = null;
     try {
-      loader = ImageLoader.training(config.data(), config.train().batchSize(), config.train().seed());
-      checkData(config, ae, loader);
-      manager = NDManager.newBaseManager(device);
       DecqAutoencoder a = ae.autoencoder();
       int grid = (int) Math.round(Math.sqrt(a.patchTokens()));
       LatentLayout layout = new LatentLayout(a.queryCount(), grid, a.width());
+      if (config.ae().latents() != null) {
+        cached = openCache(config, ae, layout);
+        checkClasses(config, cached.cache().classes().size(), "ae.latents " + config.ae().latents() + " holds latents of");
+      } else {
+        images = ImageLoader.training(config.data(), config.train().batchSize(), config.train().seed());
+        checkImageSize(config, ae);
+        checkClasses(config, images.folder().classes().size(), "data.path " + config.data().path() + " has");
+      }
+      manager = NDManager.newBaseManager(device);
       DitDH model = DitDH.of(config.dit().preset(), layout, config.dit().numClasses());
+      if (resume != null) {
+        checkResume(config, resume, layout);
+      }
       model.materialize(manager, config.train().seed());
-      DiffusionTrainer trainer = new DiffusionTrainer(config, ae, manager, model, loader);
-      trainer.loop = trainer.buildLoop(out, resume, listeners);
+      DiffusionTrainer trainer = new DiffusionTrainer(config, ae, manager, model, images, cached);
+      trainer.loop = images != null
+          ? trainer.buildLoop(images, trainer::imageStep, out, resume, listeners)
+          : trainer.buildLoop(cached, trainer::cachedStep, out, resume, listeners);
       trainer.statistics = trainer.initStatistics(out, resume);
       return trainer;
     } catch (RuntimeException e) {
       if (manager != null) {
         manager.close();
       }
-      if (loader != null) {
-        loader.close();
+      if (images != null) {
+        images.close();
+      }
+      if (cached != null) {
+        cached.close();
       }
       ae.close();
       throw e;
@@ -166,33 +197,84 @@ public final class DiffusionTrainer implements AutoCloseable {
         config.ae().encoder(), device);
   }
 
-  private static void checkData(DecqConfig config, TrainedAutoencoder ae, ImageLoader loader) {
+  private static void checkImageSize(DecqConfig config, TrainedAutoencoder ae) {
     int side = config.data().imageSize();
     if (side != ae.imageSize()) {
       throw new BadInputException("data.image_size: " + side + " differs from the stage-1 autoencoder's image size "
           + ae.imageSize() + " (ae.checkpoint " + config.ae().checkpoint() + ")");
     }
-    int classes = loader.folder().classes().size();
-    if (classes > config.dit().numClasses()) {
-      throw new BadInputException("dit.num_classes: " + config.dit().numClasses() + ", but data.path " + config.data().path()
-          + " has " + classes + " class folders (labels 0.." + (classes - 1) + " must lie in [0, num_classes))");
+  }
+
+  /** Labels 0..found-1 must be valid classes of the DiT; {@code source} says where they come from. */
+  private static void checkClasses(DecqConfig config, int found, String source) {
+    if (found > config.dit().numClasses()) {
+      throw new BadInputException("dit.num_classes: " + config.dit().numClasses() + ", but " + source + " " + found
+          + " class folders (labels 0.." + (found - 1) + " must lie in [0, num_classes))");
     }
   }
 
-  private TrainLoop<HostBatch> buildLoop(Path out, Path resume, StepListener[] listeners) {
-    TrainLoop.Builder<HostBatch> b = TrainLoop.<HostBatch>builder()
+  /** The latent cache of ae.latents, if it was made with this autoencoder and fits the data settings. */
+  private static LatentLoader openCache(DecqConfig config, TrainedAutoencoder ae, LatentLayout layout) {
+    String path = config.ae().latents();
+    LatentCache cache = LatentCache.open(Path.of(path), "ae.latents");
+    cache.checkMadeWith(ae, "ae.checkpoint", "ae.latents");
+    if (!cache.layout().equals(layout)) {
+      throw new BadInputException("ae.latents " + path + ": holds latents of " + describe(cache.layout()) + ", but ae.checkpoint "
+          + config.ae().checkpoint() + " gives " + describe(layout));
+    }
+    if (config.data().hflip() && !cache.hasFlips()) {
+      throw new BadInputException("data.hflip: true, but the latent cache ae.latents " + path + " holds no flipped copies;"
+          + " make it with decq cache-latents --flip, or set data.hflip=false");
+    }
+    return new LatentLoader(cache, config.train().batchSize(), config.train().seed(), config.data().hflip(),
+        config.data().prefetch());
+  }
+
+  /**
+   * A resumed checkpoint must hold a denoiser of this config's size, for this many classes, on the latent of the
+   * stage-1 run named by ae.checkpoint.
+   */
+  private static void checkResume(DecqConfig config, Path resume, LatentLayout layout) {
+    Checkpoint c = Checkpoint.resolve(resume, "--resume");
+    String source = "--resume " + resume;
+    LatentLayout saved = TrainedDenoiser.layoutOf(c.model(), source + ": " + c.dir().resolve(Checkpoint.MODEL));
+    DitConfig before = c.config().dit();
+    if (!saved.equals(layout)) {
+      throw new BadInputException(source + ": its DiT was trained on a latent of " + describe(saved) + ", but ae.checkpoint "
+          + config.ae().checkpoint() + " gives " + describe(layout) + "; resume with the stage-1 run it was trained on"
+          + " (ae.checkpoint " + c.config().ae().checkpoint() + ")");
+    }
+    DitConfig now = config.dit();
+    if (before.preset() != now.preset() || before.numClasses() != now.numClasses()) {
+      throw new BadInputException(source + ": its DiT is dit.preset " + presetName(before) + " with dit.num_classes "
+          + before.numClasses() + ", but the config asks for dit.preset " + presetName(now) + " with dit.num_classes "
+          + now.numClasses() + "; a checkpoint resumes only into a DiT of its own size");
+    }
+  }
+
+  private static String describe(LatentLayout l) {
+    return l.queries() + " queries + " + l.grid() + "x" + l.grid() + " patches x " + l.channels() + " channels";
+  }
+
+  private static String presetName(DitConfig dit) {
+    return dit.preset().name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  private <B> TrainLoop<B> buildLoop(BatchSource<B> data, StepFunction<B> step, Path out, Path resume,
+      StepListener[] listeners) {
+    TrainLoop.Builder<B> b = TrainLoop.<B>builder()
         .config(config)
         .runDir(out)
         .parameters(model.trainableParameters())
-        .data(loader)
-        .step(this::step)
+        .data(data)
+        .step(step)
         .manager(manager)
         .resumeFrom(resume)
         .stateTensors(model.fixedTensors());
     if (config.train().previewEvery() > 0) {
-      int classes = Math.min(PREVIEW_CLASSES, loader.folder().classes().size());
+      int shown = Math.min(PREVIEW_CLASSES, classes);
       DitSampler sampler = new DitSampler(model, config.flow(), DitSampler.Guide.of(config.flow()));
-      b.preview((m, step) -> preview(m, sampler, classes), classes);
+      b.preview((m, at) -> preview(m, sampler, shown), shown);
     }
     for (StepListener l : listeners) {
       b.listener(l);
@@ -200,16 +282,25 @@ public final class DiffusionTrainer implements AutoCloseable {
     return b.build();
   }
 
-  /** One step's forward pass and loss (see the class comment). */
-  private StepLoss step(StepContext ctx, HostBatch batch) {
+  /** One step on images, encoded on the fly. */
+  private StepLoss imageStep(StepContext ctx, HostBatch batch) {
+    NDArray pixels = batch.images(ctx.manager()).toType(DataType.FLOAT32, false).div(255f); // (B, 3, S, S)
+    return flowStep(ctx, ae.encode(pixels), batch.labels()); // (B, L, C), no gradient
+  }
+
+  /** One step on cached raw latents. */
+  private StepLoss cachedStep(StepContext ctx, LatentBatch batch) {
+    return flowStep(ctx, ae.normalize(batch.latents(ctx.manager())), batch.labels()); // (B, L, C), no gradient
+  }
+
+  /** One step's forward pass and loss on the normalised latents {@code x} (B, L, C) (see the class comment). */
+  private StepLoss flowStep(StepContext ctx, NDArray x, int[] labels) {
     NDManager m = ctx.manager();
-    NDArray images = batch.images(m).toType(DataType.FLOAT32, false).div(255f); // (B, 3, S, S)
-    NDArray x = ae.encode(images); // (B, L, C), no gradient
-    NDArray t = times.sample(m, batch.size()); // (B)
+    NDArray t = times.sample(m, labels.length); // (B)
     NDArray eps = m.randomNormal(x.getShape()); // (B, L, C)
     NDArray xt = FlowPath.xt(x, eps, t); // (B, L, C)
     NDArray target = FlowPath.target(x, eps); // (B, L, C)
-    NDArray y = m.create(droppedLabels(batch.labels(), ctx)); // (B)
+    NDArray y = m.create(droppedLabels(labels, ctx)); // (B)
     NDArray v = model.forward(null, xt, t, y, true); // (B, L, C)
     FlowLoss.Terms terms = FlowLoss.perSample(v, target, model.layout().queries(), config.flow().lambdaQ());
     Map<String, NDArray> parts = new LinkedHashMap<>();
@@ -262,16 +353,24 @@ public final class DiffusionTrainer implements AutoCloseable {
     if (exactQueries) {
       source = a.queryCount() == 0 ? "stage-1 checkpoint (no queries)" : "stage-1 statistics file " + stage1File;
     } else {
-      LOG.info("the stage-1 query statistics are a running estimate: computing exact ones over data.path before the"
-          + " first step (one encoder pass, float64)");
-      LatentStats q = LatentStatistics.compute(images -> a.queriesOf(a.rawLatent(images)), a.queryCount(), a.width(),
-          manager.getDevice(), loader.folder(), config.data(), config.train().batchSize(), "query latent");
+      LatentStats q;
+      Path data;
+      if (images != null) {
+        LOG.info("the stage-1 query statistics are a running estimate: computing exact ones over data.path before the"
+            + " first step (one encoder pass, float64)");
+        q = LatentStatistics.compute(x -> a.queriesOf(a.rawLatent(x)), a.queryCount(), a.width(), manager.getDevice(),
+            images.folder(), config.data(), config.train().batchSize(), "query latent");
+        data = Path.of(config.data().path());
+        source = "patches from the stage-1 checkpoint, queries computed over " + q.count() + " images of " + data;
+      } else {
+        q = LatentStatistics.cachedQueries(cached.cache(), manager.getDevice(), config.train().batchSize());
+        data = cached.cache().dir();
+        source = "patches from the stage-1 checkpoint, queries computed over the " + q.count() + " cached latents of "
+            + data;
+      }
       Map<String, NDArray> params = tensors(a);
-      Path data = Path.of(config.data().path());
       Tensors.load(params.get("latent_norm.query_mean"), q.meanTensor(), "latent_norm.query_mean", data);
       Tensors.load(params.get("latent_norm.query_var"), q.varTensor(), "latent_norm.query_var", data);
-      source = "patches from the stage-1 checkpoint, queries computed over " + q.count() + " images of "
-          + config.data().path();
     }
     writeStatistics(a, file);
     LOG.info("latent statistics: {} -> {}", source, file);
@@ -315,7 +414,12 @@ public final class DiffusionTrainer implements AutoCloseable {
 
   @Override
   public void close() {
-    loader.close();
+    if (images != null) {
+      images.close();
+    }
+    if (cached != null) {
+      cached.close();
+    }
     manager.close();
     ae.close();
   }

@@ -3,19 +3,16 @@ package io.decq.train.recon;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import com.google.gson.JsonObject;
 import io.decq.core.config.DecqConfig;
 import io.decq.core.io.HostTensor;
 import io.decq.core.io.SafeTensors;
 import io.decq.core.nn.NativeMemory;
 import io.decq.core.run.Checkpoint;
 import io.decq.core.run.RunDirectory;
-import io.decq.train.loop.TrainResult;
-import io.decq.train.run.MetricsLog;
+import io.decq.train.ExactResume;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,10 +41,6 @@ class ReconExactResumeTest {
   /** Native arrays alive after each step of the uninterrupted run. */
   static final List<Integer> liveArrays = new ArrayList<>();
 
-  private static final class Crash extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-  }
-
   @BeforeAll
   static void runs() {
     Path images = TinyRecon.subset(tmp.resolve("images"), 3, 2);
@@ -56,60 +49,37 @@ class ReconExactResumeTest {
         "train.grad_clip=0.05", "train.weight_decay=0.01", "decoder.query_dropout=0.5", "data.val_count=2");
     straight = tmp.resolve("straight");
     interrupted = tmp.resolve("interrupted");
-    try (ReconTrainer t = ReconTrainer.prepare(config, straight, null, Device.cpu(), r -> liveArrays.add(NativeMemory.liveArrays()))) {
-      encoderBefore = t.encoder().tower().stateDict();
-      TrainResult r = t.train().train();
-      assertEquals(MAX, r.endStep());
-      encoderAfter = t.encoder().tower().stateDict();
-    }
-    try (ReconTrainer t = ReconTrainer.prepare(config, interrupted, null, Device.cpu(), r -> {
-      if (r.step() == 4) {
-        throw new Crash();
+    ExactResume.runBoth((out, resume, listener) -> {
+      try (ReconTrainer t = ReconTrainer.prepare(config, out, resume, Device.cpu(), listener)) {
+        boolean measured = resume == null && out.equals(straight);
+        if (measured) {
+          encoderBefore = t.encoder().tower().stateDict();
+        }
+        ReconTrainer.Result r = t.train();
+        if (measured) {
+          encoderAfter = t.encoder().tower().stateDict();
+        }
+        if (resume != null) {
+          assertTrue(r.latentStatistics().startsWith("checkpoint "), r.latentStatistics());
+        }
+        return r.train();
       }
-    })) {
-      assertThrows(Crash.class, t::train);
-    }
-    assertEquals(List.of(new RunDirectory(interrupted).checkpointDir(3)), new RunDirectory(interrupted).checkpoints());
-    try (ReconTrainer t = ReconTrainer.prepare(config, interrupted, interrupted, Device.cpu())) {
-      ReconTrainer.Result r = t.train();
-      assertEquals(3, r.train().startStep());
-      assertTrue(r.latentStatistics().startsWith("checkpoint "), r.latentStatistics());
-    }
+    }, straight, interrupted, 4, 3, r -> liveArrays.add(NativeMemory.liveArrays()));
   }
 
   @Test
   void resumedRunEqualsTheUninterruptedOneBitwise() {
+    ExactResume.assertSameCheckpoint(straight, interrupted, MAX, List.of(Checkpoint.MODEL, Checkpoint.EMA, Checkpoint.OPTIMIZER));
     Path a = new RunDirectory(straight).checkpointDir(MAX);
-    Path b = new RunDirectory(interrupted).checkpointDir(MAX);
-    for (String file : List.of(Checkpoint.MODEL, Checkpoint.EMA, Checkpoint.OPTIMIZER)) {
-      Map<String, HostTensor> ta = SafeTensors.read(a.resolve(file));
-      Map<String, HostTensor> tb = SafeTensors.read(b.resolve(file));
-      assertEquals(ta.keySet(), tb.keySet(), file);
-      for (String k : ta.keySet()) {
-        assertTrue(ta.get(k).equals(tb.get(k)), file + " " + k + " differs bitwise");
-      }
-    }
     // The running query statistics moved during training (so the comparison above covers their restore).
     float[] queryMean = SafeTensors.read(a.resolve(Checkpoint.MODEL)).get("latent_norm.query_mean").toFloats();
     assertTrue(maxAbs(queryMean) > 0, "the query statistics never moved");
-    assertEquals(Checkpoint.resolve(straight).state().position(), Checkpoint.resolve(interrupted).state().position());
-
-    List<JsonObject> ma = MetricsLog.read(straight.resolve("metrics.jsonl"));
-    List<JsonObject> mb = MetricsLog.read(interrupted.resolve("metrics.jsonl"));
-    assertEquals(MAX, ma.size());
-    assertEquals(MAX, mb.size());
-    for (int i = 0; i < MAX; i++) {
-      for (String k : List.of("step", "loss", "l1", "lr", "grad_norm", "epoch")) {
-        assertEquals(ma.get(i).get(k), mb.get(i).get(k), "metrics line " + i + " " + k);
-      }
-    }
+    ExactResume.assertSameMetrics(straight, interrupted, MAX, List.of("step", "loss", "l1", "lr", "grad_norm", "epoch"));
   }
 
   @Test
   void nativeArraysDoNotGrowWithTheSteps() {
-    assertEquals(MAX, liveArrays.size());
-    // Step 1 creates the optimizer's moment arrays; from then on every step frees what it made.
-    assertEquals(List.of(liveArrays.get(1)), liveArrays.subList(1, MAX).stream().distinct().toList(), "live arrays " + liveArrays);
+    ExactResume.assertFlat(liveArrays, MAX);
   }
 
   @Test

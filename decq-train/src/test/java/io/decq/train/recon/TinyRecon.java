@@ -16,29 +16,29 @@ import java.util.List;
 import picocli.CommandLine;
 
 /** configs/tiny-recon.yaml for tests: its relative paths made absolute (tests run in the module folder), plus overrides. */
-final class TinyRecon {
-  static final Path DATA = Path.of(System.getProperty("decq.test.data"));
-  static final Path CONFIG = DATA.getParent().resolve("configs").resolve("tiny-recon.yaml");
-  static final Path ENCODER = DATA.resolve("encoders").resolve("dinov2-reg-tiny");
-  static final Path TRAIN = DATA.resolve("images").resolve("train");
-  static final Path VAL = DATA.resolve("images").resolve("val");
+public final class TinyRecon {
+  public static final Path DATA = Path.of(System.getProperty("decq.test.data"));
+  public static final Path CONFIG = DATA.getParent().resolve("configs").resolve("tiny-recon.yaml");
+  public static final Path ENCODER = DATA.resolve("encoders").resolve("dinov2-reg-tiny");
+  public static final Path TRAIN = DATA.resolve("images").resolve("train");
+  public static final Path VAL = DATA.resolve("images").resolve("val");
 
   private TinyRecon() {}
 
   /** --set overrides: the tiny config's paths, absolute, then {@code more}. */
-  static List<String> overrides(String... more) {
+  public static List<String> overrides(String... more) {
     List<String> out = new ArrayList<>(List.of(
         "encoder.path=" + ENCODER, "data.path=" + TRAIN, "data.val_path=" + VAL));
     out.addAll(Arrays.asList(more));
     return out;
   }
 
-  static DecqConfig config(String... more) {
+  public static DecqConfig config(String... more) {
     return ConfigLoader.load(CONFIG, overrides(more));
   }
 
   /** {@code decq train recon --config tiny --out OUT --set ...} arguments. */
-  static String[] trainArgs(Path out, String... more) {
+  public static String[] trainArgs(Path out, String... more) {
     List<String> args = new ArrayList<>(List.of("train", "recon", "--config", CONFIG.toString(), "--out", out.toString()));
     for (String o : overrides(more)) {
       args.add("--set");
@@ -48,9 +48,9 @@ final class TinyRecon {
   }
 
   /** The exit code and the captured output of one launcher call. */
-  record Run(int code, String out, String err) {}
+  public record Run(int code, String out, String err) {}
 
-  static Run decq(String... args) {
+  public static Run decq(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cl = Decq.commandLine();
@@ -64,7 +64,7 @@ final class TinyRecon {
    * A small ImageNet-style folder: the first {@code perClass} training photos of each of {@code classes}
    * class folders of src-test-data/images/train.
    */
-  static Path subset(Path dir, int classes, int perClass) {
+  public static Path subset(Path dir, int classes, int perClass) {
     try {
       List<Path> classDirs;
       try (var s = Files.list(TRAIN)) {
