@@ -2,6 +2,7 @@ package io.decq.train.cli;
 
 import io.decq.core.cli.CommonOptions;
 import io.decq.core.cli.Subcommand;
+import io.decq.core.config.CheckpointWeights;
 import io.decq.core.error.BadInputException;
 import io.decq.core.io.DType;
 import io.decq.core.rae.TrainedAutoencoder;
@@ -71,9 +72,9 @@ public final class CacheLatentsCommand implements Subcommand, Callable<Integer> 
       case "f32" -> DType.F32;
       default -> throw new BadInputException("--dtype: must be f16 or f32, got '" + dtype + "'");
     };
-    TrainedAutoencoder.Weights w = switch (weights.toLowerCase(Locale.ROOT)) {
-      case "ema" -> TrainedAutoencoder.Weights.EMA;
-      case "raw" -> TrainedAutoencoder.Weights.RAW;
+    CheckpointWeights w = switch (weights.toLowerCase(Locale.ROOT)) {
+      case "ema" -> CheckpointWeights.EMA;
+      case "raw" -> CheckpointWeights.RAW;
       default -> throw new BadInputException("--weights: must be ema or raw, got '" + weights + "'");
     };
     if (shardSize < 1 || batch < 1) {

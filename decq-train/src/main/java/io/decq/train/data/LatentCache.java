@@ -9,6 +9,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.decq.core.config.CheckpointWeights;
 import io.decq.core.config.DataConfig;
 import io.decq.core.config.EncoderConfig;
 import io.decq.core.error.BadInputException;
@@ -102,7 +103,7 @@ public final class LatentCache {
    */
   public static String identity(TrainedAutoencoder ae) {
     Path weights = ae.checkpoint().dir()
-        .resolve(ae.weights() == TrainedAutoencoder.Weights.EMA ? Checkpoint.EMA : Checkpoint.MODEL);
+        .resolve(ae.weights() == CheckpointWeights.EMA ? Checkpoint.EMA : Checkpoint.MODEL);
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       try (InputStream in = Files.newInputStream(weights)) {

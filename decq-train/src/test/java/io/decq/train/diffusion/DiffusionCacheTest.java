@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import com.google.gson.JsonObject;
+import io.decq.core.config.CheckpointWeights;
 import io.decq.core.dit.TrainedDenoiser;
 import io.decq.core.io.SafeTensors;
 import io.decq.core.rae.TrainedAutoencoder;
@@ -77,7 +78,7 @@ class DiffusionCacheTest {
     assertEquals(List.of(0, 0, 1, 1, 2, 2), labels.stream().sorted().toList());
     assertTrue(Files.isRegularFile(cache.resolve("latents-00000.safetensors")));
     assertTrue(Files.isRegularFile(cache.resolve("latents-00001.safetensors")), "6 latents in shards of 4");
-    try (TrainedAutoencoder ae = TrainedAutoencoder.load(stage1, TrainedAutoencoder.Weights.EMA, Device.cpu())) {
+    try (TrainedAutoencoder ae = TrainedAutoencoder.load(stage1, CheckpointWeights.EMA, Device.cpu())) {
       String identity = LatentCache.identity(ae);
       assertTrue(cacheRun.out().contains("autoencoder identity: " + identity), cacheRun.out());
       assertEquals(identity, SafeTensors.readWithMetadata(cache.resolve("latents-00000.safetensors")).metadata().get("identity"));
