@@ -22,21 +22,17 @@ import io.decq.core.nn.NoGrad;
 import io.decq.core.rae.DecqAutoencoder;
 import io.decq.core.rae.TrainedAutoencoder;
 import io.decq.core.run.Checkpoint;
+import io.decq.core.util.Hashes;
 import io.decq.core.util.Provenance;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -99,29 +95,15 @@ public final class LatentCache {
   public record Written(Path dir, int count, int shards, String identity, LatentLayout layout, boolean flips) {}
 
   /**
-   * The identity of a loaded autoencoder: SHA-256 (hex) of its weights file's bytes and its encoder config.
+   * The identity of a loaded autoencoder: SHA-256 (hex) of its weights file's SHA-256 and its encoder config.
    */
   public static String identity(TrainedAutoencoder ae) {
     Path weights = ae.checkpoint().dir()
         .resolve(ae.weights() == CheckpointWeights.EMA ? Checkpoint.EMA : Checkpoint.MODEL);
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      try (InputStream in = Files.newInputStream(weights)) {
-        byte[] buf = new byte[1 << 20];
-        for (int n; (n = in.read(buf)) > 0; ) {
-          sha.update(buf, 0, n);
-        }
-      }
-      EncoderConfig e = ae.config().encoder();
-      String encoder = "\nencoder " + Path.of(e.path()).toAbsolutePath().normalize() + " " + e.family() + " "
-          + e.imageSize() + " " + e.inputSize();
-      sha.update(encoder.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(sha.digest());
-    } catch (IOException ex) {
-      throw new UncheckedIOException("reading " + weights, ex);
-    } catch (NoSuchAlgorithmException ex) {
-      throw new IllegalStateException(ex);
-    }
+    EncoderConfig e = ae.config().encoder();
+    String encoder = "encoder " + Path.of(e.path()).toAbsolutePath().normalize() + " " + e.family() + " " + e.imageSize()
+        + " " + e.inputSize();
+    return Hashes.sha256(Hashes.sha256(weights) + "\n" + encoder);
   }
 
   /**
