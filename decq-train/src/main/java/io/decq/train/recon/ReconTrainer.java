@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import io.decq.core.config.DecqConfig;
+import io.decq.core.config.LossConfig;
 import io.decq.core.encoder.FrozenEncoder;
 import io.decq.core.encoder.LatentStats;
 import io.decq.core.error.BadInputException;
@@ -96,6 +97,7 @@ public final class ReconTrainer implements AutoCloseable {
     FrozenEncoder encoder = null;
     NDManager manager = null;
     try {
+      checkLossFiles(config.loss());
       HostBatch preview = config.train().previewEvery() > 0 ? ImageLoader.previewBatch(config.data()) : null;
       encoder = loadEncoder(config, device);
       manager = NDManager.newBaseManager(device);
@@ -231,6 +233,32 @@ public final class ReconTrainer implements AutoCloseable {
     String file = config.decoder().latentStats();
     if (file != null && !Files.isRegularFile(Path.of(file))) {
       throw new BadInputException("decoder.latent_stats " + file + ": file not found (expected a `decq stats` file)");
+    }
+  }
+
+  /** The weight files the enabled loss terms need must exist (checked before anything is loaded or trained). */
+  static void checkLossFiles(LossConfig loss) {
+    if (loss.lpipsWeight() > 0) {
+      requireFile("loss.lpips_trunk", loss.lpipsTrunk(), "the VGG16 weights (torchvision vgg16-397923af.pth or"
+          + " safetensors with features.* keys), needed because loss.lpips_weight is " + loss.lpipsWeight());
+      requireFile("loss.lpips_lin", loss.lpipsLin(), "lpips' weights/v0.1/vgg.pth (or safetensors), needed because"
+          + " loss.lpips_weight is " + loss.lpipsWeight());
+    }
+    if (loss.ganWeight() > 0) {
+      requireFile("loss.disc_backbone", loss.discBackbone(), "the discriminator's DINO ViT backbone (.pth or"
+          + " safetensors), needed because loss.gan_weight is " + loss.ganWeight());
+      if (loss.discHeads() != null) {
+        requireFile("loss.disc_heads", loss.discHeads(), "the discriminator heads' weights (heads.* keys)");
+      }
+    }
+  }
+
+  private static void requireFile(String key, String path, String what) {
+    if (path == null) {
+      throw new BadInputException(key + ": not set; expected " + what);
+    }
+    if (!Files.isRegularFile(Path.of(path))) {
+      throw new BadInputException(key + " " + path + ": file not found; expected " + what);
     }
   }
 

@@ -22,6 +22,12 @@ final class TinyRecon {
   static final Path ENCODER = DATA.resolve("encoders").resolve("dinov2-reg-tiny");
   static final Path TRAIN = DATA.resolve("images").resolve("train");
   static final Path VAL = DATA.resolve("images").resolve("val");
+  static final Path GAN_CONFIG = DATA.getParent().resolve("configs").resolve("tiny-recon-gan.yaml");
+  static final Path LOSSES = DATA.resolve("golden").resolve("losses");
+  static final Path VGG = LOSSES.resolve("lpips").resolve("vgg16_features.f16.safetensors");
+  static final Path LIN = LOSSES.resolve("lpips").resolve("lpips_v0.1_vgg_lin.safetensors");
+  static final Path DINO = LOSSES.resolve("disc").resolve("dino_backbone.safetensors");
+  static final Path HEADS = LOSSES.resolve("disc").resolve("disc_heads.safetensors");
 
   private TinyRecon() {}
 
@@ -35,6 +41,14 @@ final class TinyRecon {
 
   static DecqConfig config(String... more) {
     return ConfigLoader.load(CONFIG, overrides(more));
+  }
+
+  /** configs/tiny-recon-gan.yaml with every path absolute, then {@code more}. */
+  static DecqConfig ganConfig(String... more) {
+    List<String> all = new ArrayList<>(List.of("loss.lpips_trunk=" + VGG, "loss.lpips_lin=" + LIN,
+        "loss.disc_backbone=" + DINO, "loss.disc_heads=" + HEADS));
+    all.addAll(Arrays.asList(more));
+    return ConfigLoader.load(GAN_CONFIG, overrides(all.toArray(new String[0])));
   }
 
   /** {@code decq train recon --config tiny --out OUT --set ...} arguments. */
