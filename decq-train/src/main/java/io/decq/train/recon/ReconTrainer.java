@@ -10,6 +10,7 @@ import io.decq.core.config.LossConfig;
 import io.decq.core.encoder.FrozenEncoder;
 import io.decq.core.encoder.LatentStats;
 import io.decq.core.error.BadInputException;
+import io.decq.core.loss.Lpips;
 import io.decq.core.nn.NoGrad;
 import io.decq.core.rae.DecqAutoencoder;
 import io.decq.train.Tensors;
@@ -66,6 +67,9 @@ public final class ReconTrainer implements AutoCloseable {
   private final DecqAutoencoder model;
   private final ImageLoader loader;
   private final ReconLoss loss;
+  private final Lpips lpips;
+  private final ReconGan gan;
+  private final Parameter lastLayer;
   private TrainLoop<HostBatch> loop;
   private String statistics;
 
@@ -73,13 +77,31 @@ public final class ReconTrainer implements AutoCloseable {
   public record Result(TrainResult train, String latentStatistics) {}
 
   private ReconTrainer(DecqConfig config, FrozenEncoder encoder, NDManager manager, DecqAutoencoder model,
-      ImageLoader loader) {
+      ImageLoader loader, Lpips lpips, ReconGan gan) {
     this.config = config;
     this.encoder = encoder;
     this.manager = manager;
     this.model = model;
     this.loader = loader;
-    this.loss = ReconLoss.of(config.loss());
+    this.lpips = lpips;
+    this.gan = gan;
+    ReconLoss terms = ReconLoss.of(config.loss());
+    if (lpips != null) {
+      terms = terms.with("lpips", config.loss().lpipsWeight(),
+          (reconstruction, target, ctx) -> lpips.forward(target.mul(2f).sub(1f), reconstruction.mul(2f).sub(1f)));
+    }
+    this.loss = terms;
+    this.lastLayer = gan == null ? null : lastLayer(model.trainableParameters());
+  }
+
+  /** The decoder's last weight (decoder_pred.weight), where the adaptive weight compares the gradients. */
+  private static Parameter lastLayer(Map<String, Parameter> params) {
+    for (Map.Entry<String, Parameter> e : params.entrySet()) {
+      if (e.getKey().endsWith("decoder_pred.weight")) {
+        return e.getValue();
+      }
+    }
+    throw new IllegalStateException("the autoencoder has no decoder_pred.weight among " + params.keySet());
   }
 
   /**
@@ -96,6 +118,8 @@ public final class ReconTrainer implements AutoCloseable {
     ImageLoader loader = ImageLoader.training(config.data(), config.train().batchSize(), config.train().seed());
     FrozenEncoder encoder = null;
     NDManager manager = null;
+    Lpips lpips = null;
+    ReconGan gan = null;
     try {
       checkLossFiles(config.loss());
       HostBatch preview = config.train().previewEvery() > 0 ? ImageLoader.previewBatch(config.data()) : null;
@@ -104,11 +128,20 @@ public final class ReconTrainer implements AutoCloseable {
       checkStatisticsFile(config);
       DecqAutoencoder model = DecqAutoencoder.create(encoder, config, manager, config.train().seed());
       checkSizes(config, encoder, model);
-      ReconTrainer trainer = new ReconTrainer(config, encoder, manager, model, loader);
+      LossConfig l = config.loss();
+      lpips = l.lpipsWeight() > 0 ? Lpips.load(Path.of(l.lpipsTrunk()), Path.of(l.lpipsLin()), device) : null;
+      gan = l.ganWeight() > 0 ? ReconGan.create(l, device, config.train().seed()) : null;
+      ReconTrainer trainer = new ReconTrainer(config, encoder, manager, model, loader, lpips, gan);
       trainer.loop = trainer.buildLoop(out, resume, preview, listeners);
       trainer.statistics = trainer.initStatistics(resume);
       return trainer;
     } catch (RuntimeException e) {
+      if (gan != null) {
+        gan.close();
+      }
+      if (lpips != null) {
+        lpips.close();
+      }
       if (manager != null) {
         manager.close();
       }
@@ -135,6 +168,16 @@ public final class ReconTrainer implements AutoCloseable {
   /** The frozen encoder (read-only use). */
   public FrozenEncoder encoder() {
     return encoder;
+  }
+
+  /** LPIPS (null when loss.lpips_weight is 0). */
+  Lpips lpips() {
+    return lpips;
+  }
+
+  /** The adversarial part (null when loss.gan_weight is 0). */
+  ReconGan gan() {
+    return gan;
   }
 
   /** The autoencoder being trained. */
@@ -178,6 +221,9 @@ public final class ReconTrainer implements AutoCloseable {
         .manager(manager)
         .resumeFrom(resume)
         .stateTensors(model.fixedTensors());
+    if (gan != null) {
+      b.extraOptimizer(gan.extraOptimizer(config.train(), loader.epochSize()));
+    }
     if (preview != null) {
       b.preview((m, step) -> preview(m, preview), preview.size());
     }
@@ -218,7 +264,15 @@ public final class ReconTrainer implements AutoCloseable {
   private StepLoss step(StepContext ctx, HostBatch batch) {
     NDArray images = batch.images(ctx.manager()).toType(DataType.FLOAT32, false).div(255f); // (B, 3, S, S)
     NDArray reconstruction = model.reconstructTraining(images); // (B, 3, S, S)
-    return loss.compute(reconstruction, images, ctx);
+    StepLoss rec = loss.compute(reconstruction, images, ctx);
+    if (gan == null) {
+      return rec;
+    }
+    StepLoss out = new StepLoss(rec.total(), rec.terms(),
+        Map.of(ReconGan.RECONSTRUCTION, reconstruction, ReconGan.IMAGES, images));
+    return gan.generatorActive(ctx)
+        ? gan.withGenerator(out, reconstruction, ctx, lastLayer, model.trainableParameters().values())
+        : out;
   }
 
   /** The preview grid: the fixed validation images above their reconstructions (no noise). */
@@ -264,6 +318,12 @@ public final class ReconTrainer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (gan != null) {
+      gan.close();
+    }
+    if (lpips != null) {
+      lpips.close();
+    }
     loader.close();
     manager.close();
     encoder.close();
