@@ -198,6 +198,11 @@ final class ReconGan implements AutoCloseable {
     return norm;
   }
 
+  /** The discriminator, for checks. */
+  DinoDiscriminator discriminator() {
+    return disc;
+  }
+
   /** The heads' state dict (weights and u/v), for checks. */
   Map<String, HostTensor> headsState() {
     return disc.stateDict();

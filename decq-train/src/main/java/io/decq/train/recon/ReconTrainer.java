@@ -37,11 +37,15 @@ import org.slf4j.LoggerFactory;
  *   x_hat = autoencoder.reconstructTraining(x): frozen encoder (no gradient) -> patch latent and
  *           condenser taps -> queries -> running query statistics -> noise augmentation of the raw
  *           joint latent -> normalise -> decode                                    (B, 3, S, S)
- *   loss  = sum of the weighted terms of {@link ReconLoss} (L1 [+ L2] on [0, 1] pixels)
+ *   loss  = sum of the weighted terms of {@link ReconLoss} (L1 [+ L2] on [0, 1] pixels [+ LPIPS])
+ *           [+ gan_weight * d * L_gan from loss.gan_start_epoch, {@link ReconGan}]
  * </pre>
  *
  * and {@link TrainLoop} does the rest (backward, clipping, AdamW, EMA, logging, previews, checkpoints,
- * exact resume).
+ * exact resume). With {@code loss.gan_weight > 0} the discriminator is the loop's extra optimizer {@code d}
+ * (from {@code loss.disc_start_epoch}; its weights, spectral-norm vectors and AdamW state in every
+ * checkpoint as {@code d.safetensors} / {@code optimizer-d.safetensors}). LPIPS' VGG trunk and D's DINO
+ * backbone are frozen and never in an optimizer.
  *
  * <p>Latent statistics (the patch normalisation): from {@code decoder.latent_stats} when the config
  * names a file (its query statistics too, when it has them); otherwise computed before the first step
