@@ -13,6 +13,8 @@ final class MetricsWindow {
   double loss;
   double gradNorm;
   final Map<String, Double> terms = new LinkedHashMap<>();
+  /** Steps that reported each term (an extra optimizer's terms appear only once it trains). */
+  final Map<String, Long> termCounts = new LinkedHashMap<>();
 
   void add(StepReport r, long stepNanos, long waitNanos) {
     count++;
@@ -20,7 +22,10 @@ final class MetricsWindow {
     dataNanos += waitNanos;
     loss += r.loss();
     gradNorm += r.gradNorm();
-    r.terms().forEach((k, v) -> terms.merge(k, v, Double::sum));
+    r.terms().forEach((k, v) -> {
+      terms.merge(k, v, Double::sum);
+      termCounts.merge(k, 1L, Long::sum);
+    });
   }
 
   double meanLoss() {
@@ -37,7 +42,7 @@ final class MetricsWindow {
     out.put(Metrics.STEP, step);
     out.put(Metrics.EPOCH, epoch);
     out.put(Metrics.LOSS, meanLoss());
-    terms.forEach((k, v) -> out.put(k, v / count));
+    terms.forEach((k, v) -> out.put(k, v / termCounts.get(k)));
     out.put(Metrics.LR, lr);
     out.put(Metrics.GRAD_NORM, gradNorm / count);
     out.put(Metrics.IMAGES_PER_S, imagesPerSecond(batchSize));
@@ -52,7 +57,7 @@ final class MetricsWindow {
   String progressLine(long step, long maxSteps, double lr, int batchSize, MetricsWindow total) {
     StringBuilder t = new StringBuilder();
     terms.forEach((k, v) -> t.append(t.length() == 0 ? " (" : ", ").append(k).append(' ')
-        .append(String.format(Locale.ROOT, "%.4f", v / count)));
+        .append(String.format(Locale.ROOT, "%.4f", v / termCounts.get(k))));
     if (t.length() > 0) {
       t.append(')');
     }

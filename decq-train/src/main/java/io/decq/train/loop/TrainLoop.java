@@ -56,8 +56,9 @@ import org.slf4j.LoggerFactory;
  *   <li>measures the global gradient norm and clips it ({@code train.grad_clip}); a non-finite loss or
  *       norm stops the run;
  *   <li>AdamW update with the scheduled rate, gradients zeroed, EMA update, all in place;
- *   <li>then each extra optimizer in turn: its loss in its own gradient collector, clipping, its AdamW
- *       update with its own schedule, gradients zeroed;
+ *   <li>then each extra optimizer whose {@code active} predicate accepts the step, in turn: its loss in
+ *       its own gradient collector (it may read the main step's outputs), clipping, its AdamW update with
+ *       its own schedule at its own step count, gradients zeroed;
  *   <li>closes the scope: every array the step made is freed.
  * </ol>
  *
@@ -227,19 +228,24 @@ public final class TrainLoop<B> {
       StepContext ctx = new StepContext(stepManager, step, train.maxSteps(), epoch,
           new Random(Seeds.derive(train.seed(), Seeds.STEP, step, 1)));
       Map<String, Double> terms = new LinkedHashMap<>();
-      double value = backward(stepFunction, ctx, batch, terms, "");
+      StepLoss main = backward(stepFunction, ctx, batch, terms, "");
+      double value = main.total().getFloat();
       double gradNorm = clip(params, train, step, value);
       optimizer.step(lr);
       Gradients.zero(params.values());
       ema.update();
+      StepContext extraCtx = ctx.withOutputs(main.outputs());
       for (Extra<B> e : extraParts) {
+        if (!e.spec().active().test(extraCtx)) {
+          continue;
+        }
         Collection<Parameter> own = e.spec().params().values();
         Gradients.zero(own); // what the main loss left on them
         String name = e.spec().name();
-        double extraValue = backward(e.spec().loss(), ctx, batch, terms, name + "_");
+        double extraValue = backward(e.spec().loss(), extraCtx, batch, terms, name + "_").total().getFloat();
         terms.put(name + "_loss", extraValue);
         clip(e.spec().params(), e.spec().settings(), step, extraValue);
-        e.optimizer().step(e.schedule().at(step));
+        e.optimizer().step(e.schedule().at(e.optimizer().steps() + 1));
         Gradients.zero(own);
         Gradients.zero(params.values()); // what its loss left on the main model
       }
@@ -247,8 +253,8 @@ public final class TrainLoop<B> {
     }
   }
 
-  /** Runs {@code f} in a gradient collector and back-propagates its total; adds its terms; returns the total. */
-  private static <B> double backward(StepFunction<B> f, StepContext ctx, B batch, Map<String, Double> terms, String prefix) {
+  /** Runs {@code f} in a gradient collector and back-propagates its total; adds its terms; returns its loss. */
+  private static <B> StepLoss backward(StepFunction<B> f, StepContext ctx, B batch, Map<String, Double> terms, String prefix) {
     Engine engine = Engine.getInstance();
     StepLoss loss;
     try (GradientCollector collector = engine.newGradientCollector()) {
@@ -263,7 +269,7 @@ public final class TrainLoop<B> {
           + ctx.step() + " " + own + "; training diverged (lower train.lr, or set train.grad_clip)");
     }
     terms.putAll(own);
-    return value;
+    return loss;
   }
 
   /** The global gradient norm of {@code ps} before clipping to {@code settings.grad_clip} (0: no clipping). */
@@ -298,7 +304,9 @@ public final class TrainLoop<B> {
         throw new BadInputException("--resume " + dir + ": the checkpoint has no trained part '" + name + "' (it has "
             + state.extraOptimizerSteps().keySet() + "); it was written by another trainer");
       }
-      load(Tensors.arrays(e.spec().params()), resume.weights(name), dir.resolve(Checkpoint.weightsFile(name)));
+      Map<String, NDArray> arrays = new LinkedHashMap<>(Tensors.arrays(e.spec().params()));
+      arrays.putAll(e.spec().stateTensors());
+      load(arrays, resume.weights(name), dir.resolve(Checkpoint.weightsFile(name)));
       e.optimizer().load(resume.optimizer(name), steps, dir.resolve(Checkpoint.optimizerFile(name)));
     }
     data.seek(new DataPosition(state.position().epoch(), state.position().index()));
@@ -334,7 +342,9 @@ public final class TrainLoop<B> {
     Map<String, CheckpointWriter.ExtraPart> extraState = new LinkedHashMap<>();
     Map<String, Long> extraSteps = new LinkedHashMap<>();
     for (Extra<B> e : extraParts) {
-      extraState.put(e.spec().name(), new CheckpointWriter.ExtraPart(Tensors.toHost(Tensors.arrays(e.spec().params())),
+      Map<String, NDArray> arrays = new LinkedHashMap<>(Tensors.arrays(e.spec().params()));
+      arrays.putAll(e.spec().stateTensors());
+      extraState.put(e.spec().name(), new CheckpointWriter.ExtraPart(Tensors.toHost(arrays),
           new CheckpointWriter.OptimizerState(e.optimizer().state(), e.optimizer().metadata())));
       extraSteps.put(e.spec().name(), e.optimizer().steps());
     }

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Stage 1: train the detail-condensing queries, their condensers and the ViT decoder to reconstruct images from"
-          + " a frozen encoder (L1 on pixels, noise-augmented latents). Writes DIR/config.yaml, metrics.jsonl,"
+          + " a frozen encoder (L1 on pixels, optionally LPIPS and RAE's adaptive GAN term with its own discriminator;"
+          + " noise-augmented latents). Writes DIR/config.yaml, metrics.jsonl,"
           + " checkpoints/ and previews/ (validation images above their reconstructions).",
       "Example: decq train recon --config configs/tiny-recon.yaml --out runs/quickstart"})
 public final class ReconCommand implements Callable<Integer> {

@@ -15,13 +15,10 @@ import java.util.Map;
  * as a metrics.jsonl column under its name, beside the weighted total {@code loss}.
  *
  * <p>{@link #of(LossConfig)} builds the terms the {@code loss} section enables: {@code l1} (mean absolute
- * error) and {@code l2} (mean squared error); a term with weight 0 is left out, not computed. The RAE
- * recipe's other terms are further {@link Term}s added with {@link #with}: LPIPS (weight 1) compares
- * frozen-network features of the two images; the hinge GAN term (weight 0.75) scores the reconstruction
- * with a discriminator and, since it starts at epoch 8, returns 0 while {@code ctx.epoch()} is below its
- * start (the discriminator's own update is a separate optimizer step, not part of this loss).
- *
- * <p>Their weights and settings belong in the {@code loss} config section next to {@code l1_weight}.
+ * error) and {@code l2} (mean squared error); a term with weight 0 is left out, not computed. Further
+ * {@link Term}s are added with {@link #with}: {@link ReconTrainer} adds {@code lpips} (frozen VGG16
+ * features of both images mapped to [-1, 1]). The GAN term is not a term of this map: its weight depends
+ * on the gradients of this loss ({@link ReconGan#withGenerator}).
  */
 public final class ReconLoss {
   /** One term of the loss. */

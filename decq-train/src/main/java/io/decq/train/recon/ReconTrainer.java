@@ -6,9 +6,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import io.decq.core.config.DecqConfig;
+import io.decq.core.config.LossConfig;
 import io.decq.core.encoder.FrozenEncoder;
 import io.decq.core.encoder.LatentStats;
 import io.decq.core.error.BadInputException;
+import io.decq.core.loss.Lpips;
 import io.decq.core.nn.NoGrad;
 import io.decq.core.rae.DecqAutoencoder;
 import io.decq.train.Tensors;
@@ -35,11 +37,15 @@ import org.slf4j.LoggerFactory;
  *   x_hat = autoencoder.reconstructTraining(x): frozen encoder (no gradient) -> patch latent and
  *           condenser taps -> queries -> running query statistics -> noise augmentation of the raw
  *           joint latent -> normalise -> decode                                    (B, 3, S, S)
- *   loss  = sum of the weighted terms of {@link ReconLoss} (L1 [+ L2] on [0, 1] pixels)
+ *   loss  = sum of the weighted terms of {@link ReconLoss} (L1 [+ L2] on [0, 1] pixels [+ LPIPS])
+ *           [+ gan_weight * d * L_gan from loss.gan_start_epoch, {@link ReconGan}]
  * </pre>
  *
  * and {@link TrainLoop} does the rest (backward, clipping, AdamW, EMA, logging, previews, checkpoints,
- * exact resume).
+ * exact resume). With {@code loss.gan_weight > 0} the discriminator is the loop's extra optimizer {@code d}
+ * (from {@code loss.disc_start_epoch}; its weights, spectral-norm vectors and AdamW state in every
+ * checkpoint as {@code d.safetensors} / {@code optimizer-d.safetensors}). LPIPS' VGG trunk and D's DINO
+ * backbone are frozen and never in an optimizer.
  *
  * <p>Latent statistics (the patch normalisation): from {@code decoder.latent_stats} when the config
  * names a file (its query statistics too, when it has them); otherwise computed before the first step
@@ -65,6 +71,9 @@ public final class ReconTrainer implements AutoCloseable {
   private final DecqAutoencoder model;
   private final ImageLoader loader;
   private final ReconLoss loss;
+  private final Lpips lpips;
+  private final ReconGan gan;
+  private final Parameter lastLayer;
   private TrainLoop<HostBatch> loop;
   private String statistics;
 
@@ -72,13 +81,31 @@ public final class ReconTrainer implements AutoCloseable {
   public record Result(TrainResult train, String latentStatistics) {}
 
   private ReconTrainer(DecqConfig config, FrozenEncoder encoder, NDManager manager, DecqAutoencoder model,
-      ImageLoader loader) {
+      ImageLoader loader, Lpips lpips, ReconGan gan) {
     this.config = config;
     this.encoder = encoder;
     this.manager = manager;
     this.model = model;
     this.loader = loader;
-    this.loss = ReconLoss.of(config.loss());
+    this.lpips = lpips;
+    this.gan = gan;
+    ReconLoss terms = ReconLoss.of(config.loss());
+    if (lpips != null) {
+      terms = terms.with("lpips", config.loss().lpipsWeight(),
+          (reconstruction, target, ctx) -> lpips.forward(target.mul(2f).sub(1f), reconstruction.mul(2f).sub(1f)));
+    }
+    this.loss = terms;
+    this.lastLayer = gan == null ? null : lastLayer(model.trainableParameters());
+  }
+
+  /** The decoder's last weight (decoder_pred.weight), where the adaptive weight compares the gradients. */
+  private static Parameter lastLayer(Map<String, Parameter> params) {
+    for (Map.Entry<String, Parameter> e : params.entrySet()) {
+      if (e.getKey().endsWith("decoder_pred.weight")) {
+        return e.getValue();
+      }
+    }
+    throw new IllegalStateException("the autoencoder has no decoder_pred.weight among " + params.keySet());
   }
 
   /**
@@ -95,18 +122,30 @@ public final class ReconTrainer implements AutoCloseable {
     ImageLoader loader = ImageLoader.training(config.data(), config.train().batchSize(), config.train().seed());
     FrozenEncoder encoder = null;
     NDManager manager = null;
+    Lpips lpips = null;
+    ReconGan gan = null;
     try {
+      checkLossFiles(config.loss());
       HostBatch preview = config.train().previewEvery() > 0 ? ImageLoader.previewBatch(config.data()) : null;
       encoder = loadEncoder(config, device);
       manager = NDManager.newBaseManager(device);
       checkStatisticsFile(config);
       DecqAutoencoder model = DecqAutoencoder.create(encoder, config, manager, config.train().seed());
       checkSizes(config, encoder, model);
-      ReconTrainer trainer = new ReconTrainer(config, encoder, manager, model, loader);
+      LossConfig l = config.loss();
+      lpips = l.lpipsWeight() > 0 ? Lpips.load(Path.of(l.lpipsTrunk()), Path.of(l.lpipsLin()), device) : null;
+      gan = l.ganWeight() > 0 ? ReconGan.create(l, device, config.train().seed()) : null;
+      ReconTrainer trainer = new ReconTrainer(config, encoder, manager, model, loader, lpips, gan);
       trainer.loop = trainer.buildLoop(out, resume, preview, listeners);
       trainer.statistics = trainer.initStatistics(resume);
       return trainer;
     } catch (RuntimeException e) {
+      if (gan != null) {
+        gan.close();
+      }
+      if (lpips != null) {
+        lpips.close();
+      }
       if (manager != null) {
         manager.close();
       }
@@ -133,6 +172,16 @@ public final class ReconTrainer implements AutoCloseable {
   /** The frozen encoder (read-only use). */
   public FrozenEncoder encoder() {
     return encoder;
+  }
+
+  /** LPIPS (null when loss.lpips_weight is 0). */
+  Lpips lpips() {
+    return lpips;
+  }
+
+  /** The adversarial part (null when loss.gan_weight is 0). */
+  ReconGan gan() {
+    return gan;
   }
 
   /** The autoencoder being trained. */
@@ -176,6 +225,9 @@ public final class ReconTrainer implements AutoCloseable {
         .manager(manager)
         .resumeFrom(resume)
         .stateTensors(model.fixedTensors());
+    if (gan != null) {
+      b.extraOptimizer(gan.extraOptimizer(config.train(), loader.epochSize()));
+    }
     if (preview != null) {
       b.preview((m, step) -> preview(m, preview), preview.size());
     }
@@ -216,7 +268,15 @@ public final class ReconTrainer implements AutoCloseable {
   private StepLoss step(StepContext ctx, HostBatch batch) {
     NDArray images = batch.images(ctx.manager()).toType(DataType.FLOAT32, false).div(255f); // (B, 3, S, S)
     NDArray reconstruction = model.reconstructTraining(images); // (B, 3, S, S)
-    return loss.compute(reconstruction, images, ctx);
+    StepLoss rec = loss.compute(reconstruction, images, ctx);
+    if (gan == null) {
+      return rec;
+    }
+    StepLoss out = new StepLoss(rec.total(), rec.terms(),
+        Map.of(ReconGan.RECONSTRUCTION, reconstruction, ReconGan.IMAGES, images));
+    return gan.generatorActive(ctx)
+        ? gan.withGenerator(out, reconstruction, ctx, lastLayer, model.trainableParameters().values())
+        : out;
   }
 
   /** The preview grid: the fixed validation images above their reconstructions (no noise). */
@@ -234,8 +294,40 @@ public final class ReconTrainer implements AutoCloseable {
     }
   }
 
+  /** The weight files the enabled loss terms need must exist (checked before anything is loaded or trained). */
+  static void checkLossFiles(LossConfig loss) {
+    if (loss.lpipsWeight() > 0) {
+      requireFile("loss.lpips_trunk", loss.lpipsTrunk(), "the VGG16 weights (torchvision vgg16-397923af.pth or"
+          + " safetensors with features.* keys), needed because loss.lpips_weight is " + loss.lpipsWeight());
+      requireFile("loss.lpips_lin", loss.lpipsLin(), "lpips' weights/v0.1/vgg.pth (or safetensors), needed because"
+          + " loss.lpips_weight is " + loss.lpipsWeight());
+    }
+    if (loss.ganWeight() > 0) {
+      requireFile("loss.disc_backbone", loss.discBackbone(), "the discriminator's DINO ViT backbone (.pth or"
+          + " safetensors), needed because loss.gan_weight is " + loss.ganWeight());
+      if (loss.discHeads() != null) {
+        requireFile("loss.disc_heads", loss.discHeads(), "the discriminator heads' weights (heads.* keys)");
+      }
+    }
+  }
+
+  private static void requireFile(String key, String path, String what) {
+    if (path == null) {
+      throw new BadInputException(key + ": not set; expected " + what);
+    }
+    if (!Files.isRegularFile(Path.of(path))) {
+      throw new BadInputException(key + " " + path + ": file not found; expected " + what);
+    }
+  }
+
   @Override
   public void close() {
+    if (gan != null) {
+      gan.close();
+    }
+    if (lpips != null) {
+      lpips.close();
+    }
     loader.close();
     manager.close();
     encoder.close();

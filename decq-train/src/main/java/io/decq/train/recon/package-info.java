@@ -7,7 +7,10 @@
  *       stream and the {@link io.decq.train.loop.TrainLoop}; one step is image batch -> frozen encoder ->
  *       noise-augmented joint latent -> decoder -> {@link io.decq.train.recon.ReconLoss}.
  *   <li>{@link io.decq.train.recon.ReconLoss}: an ordered map of named, weighted loss terms (L1, L2 now;
- *       LPIPS and GAN plug in as further terms).
+ *       LPIPS is one more term).
+ *   <li>{@link io.decq.train.recon.ReconGan}: RAE's discriminator, trained as the loop's extra optimizer
+ *       {@code d} from {@code loss.disc_start_epoch}, and the adaptively weighted GAN term of the decoder
+ *       loss from {@code loss.gan_start_epoch}.
  *   <li>{@link io.decq.train.data.LatentStatistics}: the patch-latent statistics over the training
  *       folder when no statistics file is given.
  *   <li>{@link io.decq.core.rae.TrainedAutoencoder}: a checkpoint's config, encoder and weights

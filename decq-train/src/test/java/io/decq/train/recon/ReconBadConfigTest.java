@@ -55,6 +55,25 @@ class ReconBadConfigTest {
   }
 
   @Test
+  void lpipsWithoutTrunk() {
+    fails(new String[] {"loss.lpips_weight=1.0"}, "loss.lpips_trunk: not set", "lpips_weight is 1.0");
+  }
+
+  @Test
+  void lpipsLinFileMissing() {
+    Path missing = tmp.resolve("no-vgg.pth");
+    fails(new String[] {"loss.lpips_weight=1.0", "loss.lpips_trunk=" + TinyRecon.VGG, "loss.lpips_lin=" + missing},
+        "loss.lpips_lin " + missing, "file not found");
+  }
+
+  @Test
+  void ganWithoutBackbone() {
+    Path missing = tmp.resolve("no-dino.pth");
+    fails(new String[] {"loss.gan_weight=0.75", "loss.disc_backbone=" + missing}, "loss.disc_backbone " + missing,
+        "file not found", "gan_weight is 0.75");
+  }
+
+  @Test
   void missingEncoder() {
     Path missing = tmp.resolve("no-such-encoder");
     fails(new String[] {"encoder.path=" + missing}, "encoder.path " + missing, "not found");

@@ -31,14 +31,14 @@ class ReconLossTest {
 
   @Test
   void l1AloneIsTheMeanAbsoluteError() {
-    Values v = compute(ReconLoss.of(new LossConfig(1.0, 0.0)));
+    Values v = compute(ReconLoss.of(LossConfig.of(1.0, 0.0)));
     assertEquals(0.4375f, v.total(), 1e-7f);
     assertEquals(List.of("l1"), v.names());
   }
 
   @Test
   void termsAreWeightedAndLoggedUnweightedInOrder() {
-    Values v = compute(ReconLoss.of(new LossConfig(2.0, 0.5)));
+    Values v = compute(ReconLoss.of(LossConfig.of(2.0, 0.5)));
     assertEquals(2.0f * 0.4375f + 0.5f * 0.328125f, v.total(), 1e-6f);
     assertEquals(List.of("l1", "l2"), v.names());
     assertEquals(0.4375f, v.terms().get(0), 1e-7f);
@@ -47,7 +47,7 @@ class ReconLossTest {
 
   @Test
   void moreTermsAppendInOrderUnderNewNames() {
-    ReconLoss base = ReconLoss.of(new LossConfig(1.0, 0.0));
+    ReconLoss base = ReconLoss.of(LossConfig.of(1.0, 0.0));
     ReconLoss more = base.with("max", 3.0, (r, t, ctx) -> r.sub(t).abs().max());
     Values v = compute(more);
     assertEquals(0.4375f + 3.0f * 1.0f, v.total(), 1e-6f);

@@ -22,6 +22,12 @@ public final class TinyRecon {
   public static final Path ENCODER = DATA.resolve("encoders").resolve("dinov2-reg-tiny");
   public static final Path TRAIN = DATA.resolve("images").resolve("train");
   public static final Path VAL = DATA.resolve("images").resolve("val");
+  public static final Path GAN_CONFIG = DATA.getParent().resolve("configs").resolve("tiny-recon-gan.yaml");
+  public static final Path LOSSES = DATA.resolve("golden").resolve("losses");
+  public static final Path VGG = LOSSES.resolve("lpips").resolve("vgg16_features.f16.safetensors");
+  public static final Path LIN = LOSSES.resolve("lpips").resolve("lpips_v0.1_vgg_lin.safetensors");
+  public static final Path DINO = LOSSES.resolve("disc").resolve("dino_backbone.safetensors");
+  public static final Path HEADS = LOSSES.resolve("disc").resolve("disc_heads.safetensors");
 
   private TinyRecon() {}
 
@@ -35,6 +41,14 @@ public final class TinyRecon {
 
   public static DecqConfig config(String... more) {
     return ConfigLoader.load(CONFIG, overrides(more));
+  }
+
+  /** configs/tiny-recon-gan.yaml with every path absolute, then {@code more}. */
+  static DecqConfig ganConfig(String... more) {
+    List<String> all = new ArrayList<>(List.of("loss.lpips_trunk=" + VGG, "loss.lpips_lin=" + LIN,
+        "loss.disc_backbone=" + DINO, "loss.disc_heads=" + HEADS));
+    all.addAll(Arrays.asList(more));
+    return ConfigLoader.load(GAN_CONFIG, overrides(all.toArray(new String[0])));
   }
 
   /** {@code decq train recon --config tiny --out OUT --set ...} arguments. */
